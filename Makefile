@@ -1,0 +1,43 @@
+# The two commands of the README: `make chat` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+DATA ?= tests/evaluation/utterances.yml
+REPORT ?= reports/evaluation.json
+MIN_ACCURACY ?= 0.95
+MIN_OOS_RECALL ?= 0.90
+RUN := source scripts/env.sh &&
+
+.PHONY: help setup train chat test lint format validate unit conversations stories evaluate clean
+
+help:
+	@echo "make chat      set up, train if needed, and talk to the assistant in the terminal"
+	@echo "make test      set up, train if needed, and run every check (what CI runs)"
+	@echo "make evaluate  DATA=<file.yml> REPORT=<out.json>: topic accuracy of the model"
+
+setup:
+	@scripts/setup.sh
+
+train: setup
+	@scripts/train.sh
+
+chat: train
+	@scripts/chat.sh
+
+test: setup
+	@scripts/test.sh
+
+lint: setup
+	@$(RUN) ruff format --check . && ruff check .
+
+format: setup
+	@$(RUN) ruff format . && ruff check --fix .
+
+validate: setup
+	@$(RUN) rasa data validate --quiet
+
+evaluate: train
+	@$(RUN) python -m bench.evaluate --data "$(DATA)" --report "$(REPORT)" \
+		$(if $(CHECK),--min-accuracy $(MIN_ACCURACY) --min-oos-recall $(MIN_OOS_RECALL))
+
+clean:
+	rm -rf models reports var .pytest_cache .ruff_cache

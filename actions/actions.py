@@ -1,0 +1,119 @@
+"""Thin rasa-sdk adapters: read the state, ask the engine, send its messages."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import engine, support_requests
+from actions.dialogue_state import read_state, state_events
+from actions.engine import Message, State, Turn
+
+log = logging.getLogger(__name__)
+
+
+def _entity(tracker: Tracker, name: str) -> Optional[str]:
+    value = next(tracker.get_latest_entity_values(name), None)
+    return str(value) if value is not None else None
+
+
+def send(dispatcher: CollectingDispatcher, messages: tuple[Message, ...]) -> None:
+    for message in messages:
+        buttons = [{"title": title, "payload": payload} for title, payload in message.buttons]
+        if message.response:
+            dispatcher.utter_message(response=message.response, buttons=buttons or None)
+        else:
+            dispatcher.utter_message(text=message.text, buttons=buttons or None)
+
+
+def open_support_request(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    topic = tracker.get_slot("topic")
+    try:
+        reference = support_requests.record(topic, support_requests.transcript(tracker.events))
+    except OSError:
+        log.exception("support_request_failed", extra={"topic": topic})
+        dispatcher.utter_message(response="utter_support_request_failed")
+        return
+    log.info("support_request_opened", extra={"topic": topic, "reference": reference})
+    dispatcher.utter_message(response="utter_support_request_opened", reference=reference)
+
+
+class EngineAction(Action):
+    """Runs one engine function on the tracker's state and applies its turn."""
+
+    action_name = ""
+
+    def name(self) -> Text:
+        return self.action_name
+
+    def decide(self, state: State, tracker: Tracker) -> Turn:
+        raise NotImplementedError
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        state = read_state(tracker)
+        turn = self.decide(state, tracker)
+        send(dispatcher, turn.messages)
+        if turn.open_support_request:
+            open_support_request(dispatcher, tracker)
+        log.info(
+            "turn",
+            extra={"action": self.action_name, "topic": turn.state.topic, "step": turn.state.step},
+        )
+        return state_events(state, turn.state)
+
+
+class ActionStartPlaybook(EngineAction):
+    action_name = "action_start_playbook"
+
+    def decide(self, state: State, tracker: Tracker) -> Turn:
+        topic = tracker.get_intent_of_latest_message()
+        if topic not in engine.ACCOUNT_TOPICS:
+            return engine.fallback(state, tracker.latest_message.get("intent_ranking", []))
+        return engine.start(state, topic)
+
+
+class ActionNextStep(EngineAction):
+    action_name = "action_next_step"
+
+    def decide(self, state: State, tracker: Tracker) -> Turn:
+        return engine.next_step(state)
+
+
+class ActionAffirm(EngineAction):
+    action_name = "action_affirm"
+
+    def decide(self, state: State, tracker: Tracker) -> Turn:
+        return engine.affirm(state, _entity(tracker, "outcome"))
+
+
+class ActionDeny(EngineAction):
+    action_name = "action_deny"
+
+    def decide(self, state: State, tracker: Tracker) -> Turn:
+        return engine.deny(state)
+
+
+class ActionChoosePath(EngineAction):
+    action_name = "action_choose_path"
+
+    def decide(self, state: State, tracker: Tracker) -> Turn:
+        return engine.choose(state, _entity(tracker, "choice"))
+
+
+class ActionOfferHandoff(EngineAction):
+    action_name = "action_offer_handoff"
+
+    def decide(self, state: State, tracker: Tracker) -> Turn:
+        return engine.handoff_requested(state)
+
+
+class ActionDidYouMean(EngineAction):
+    action_name = "action_did_you_mean"
+
+    def decide(self, state: State, tracker: Tracker) -> Turn:
+        return engine.fallback(state, tracker.latest_message.get("intent_ranking", []))

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Creates .venv with Python 3.10 and installs the pinned requirements.
+# Re-running is cheap: nothing is installed again unless a requirements file changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Rasa 3.6 runs on Python 3.8-3.10 only. Order: $PYTHON, python3.10, pyenv's 3.10.
+find_python() {
+  local pyenv_root="${PYENV_ROOT:-$HOME/.pyenv}"
+  local pyenv_python
+  pyenv_python=$(ls -d "$pyenv_root"/versions/3.10.*/bin/python3.10 2>/dev/null | sort -V | tail -n 1 || true)
+  for candidate in "${PYTHON:-}" python3.10 "$pyenv_python"; do
+    [ -n "$candidate" ] || continue
+    # A pyenv shim exists even when it cannot run, so try it rather than trust `command -v`.
+    if "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1; then
+      echo "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+
+stamp=".venv/.requirements.sha256"
+wanted=$(cat requirements.txt requirements-dev.txt constraints.txt | sha256sum | cut -d' ' -f1)
+if [ -x .venv/bin/python ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
+  echo "setup: .venv is up to date"
+  exit 0
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  python=$(find_python) || {
+    echo "setup: no Python 3.10 found. Install one, or set PYTHON=/path/to/python3.10" >&2
+    exit 1
+  }
+  echo "setup: creating .venv with $python"
+  "$python" -m venv .venv
+fi
+echo "setup: installing pinned requirements (a few minutes on a fresh machine)"
+.venv/bin/python -m pip install --quiet --upgrade "pip==24.0"
+.venv/bin/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt -c constraints.txt
+echo "$wanted" > "$stamp"
+echo "setup: done"

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite, in the order a failure is cheapest to find. Trains at most once.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+
+stage() { echo; echo "==> $*"; }
+
+stage "lint (ruff format --check, ruff check)"
+ruff format --check .
+ruff check .
+
+stage "rasa data validate"
+rasa data validate --quiet
+
+stage "unit tests (no model needed)"
+python -m pytest -q -m "not model" tests
+
+stage "train (reused when up to date)"
+scripts/train.sh
+
+stage "conversation tests over REST (real rasa + action server)"
+python -m pytest -q -m model tests
+
+stage "rasa test: conversation test stories"
+rm -rf reports/stories
+rasa test core --model models/assistant.tar.gz --stories tests/stories \
+  --fail-on-prediction-errors --out reports/stories --quiet
+
+stage "evaluation on the held-out set"
+python -m bench.evaluate --data tests/evaluation/utterances.yml \
+  --report reports/evaluation.json --min-accuracy 0.95 --min-oos-recall 0.90

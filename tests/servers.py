@@ -1,0 +1,95 @@
+"""Starts the real action server and Rasa server for conversation tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import requests
+
+from scripts.wait_for import wait_for
+from tests.helpers import ROOT
+
+MODEL = ROOT / "models" / "assistant.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Assistant:
+    """A REST client for the running assistant."""
+
+    url: str
+    support_requests: Path
+    logs: List[Path]
+
+    def say(self, sender: str, text: str, timeout: float = 30) -> List[Dict[str, Any]]:
+        response = requests.post(
+            f"{self.url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            timeout=timeout,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def is_up(self) -> bool:
+        return requests.get(self.url, timeout=5).status_code == 200
+
+
+def _start(command: List[str], log: Path, env: Dict[str, str]) -> subprocess.Popen:
+    handle = log.open("w")
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+
+
+def start_assistant(workdir: Path, extra_env: Optional[Dict[str, str]] = None):
+    """Starts both servers; returns (Assistant, processes). Raises if one does not come up."""
+    action_port, rasa_port = free_port(), free_port()
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    env = {
+        **os.environ,
+        "SUPPORT_REQUESTS_FILE": str(workdir / "support_requests.jsonl"),
+        **(extra_env or {}),
+    }
+    bin_dir = Path(sys.executable).parent
+    logs = [workdir / "action-server.log", workdir / "rasa.log"]
+    processes = [
+        _start(
+            [str(bin_dir / "python"), "-m", "rasa_sdk", "--actions", "actions",
+             "--port", str(action_port)],
+            logs[0], env,
+        ),
+        _start(
+            [str(bin_dir / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
+             "--credentials", str(ROOT / "credentials.yml"), "--port", str(rasa_port),
+             "--interface", "127.0.0.1"],
+            logs[1], env,
+        ),
+    ]
+    assistant = Assistant(f"http://127.0.0.1:{rasa_port}", workdir / "support_requests.jsonl", logs)
+    if not (wait_for(f"http://127.0.0.1:{action_port}/health", 60)
+            and wait_for(assistant.url, 120)):
+        stop(processes)
+        raise RuntimeError("servers did not start: " + " ".join(p.read_text()[-2000:] for p in logs))
+    return assistant, processes
+
+
+def stop(processes: List[subprocess.Popen]) -> None:
+    for process in processes:
+        process.terminate()
+    deadline = time.monotonic() + 15
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -1,0 +1,144 @@
+"""Every custom action, run through rasa-sdk's Tracker and CollectingDispatcher."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.actions import (
+    ActionAffirm,
+    ActionChoosePath,
+    ActionDeny,
+    ActionDidYouMean,
+    ActionNextStep,
+    ActionOfferHandoff,
+    ActionStartPlaybook,
+)
+
+
+def tracker(
+    intent: str,
+    slots: Optional[Dict[str, Any]] = None,
+    entities: Optional[List[Dict[str, Any]]] = None,
+    ranking: Optional[List[Dict[str, Any]]] = None,
+    events: Optional[List[Dict[str, Any]]] = None,
+) -> Tracker:
+    message = {
+        "text": "...",
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": entities or [],
+        "intent_ranking": ranking or [{"name": intent, "confidence": 0.9}],
+    }
+    return Tracker("user-1", slots or {}, message, events or [], False, None, {}, "action_listen")
+
+
+def run(action, trk: Tracker):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, trk, {}))
+    return dispatcher.messages, {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+def test_start_playbook_sends_intro_and_first_step_and_records_the_topic():
+    messages, slots = run(ActionStartPlaybook(), tracker("delete_account"))
+    assert slots == {
+        "topic": "delete_account",
+        "playbook_path": "main",
+        "playbook_step": 1.0,
+        "awaiting": "step",
+    }
+    assert messages[0]["text"].startswith("Before you delete")
+    assert messages[1]["text"].startswith("Step 1 of 4: ")
+    assert [b["payload"] for b in messages[1]["buttons"]] == [
+        "/next_step",
+        '/affirm{"outcome": "worked"}',
+        "/deny",
+    ]
+
+
+def test_start_playbook_for_a_non_topic_intent_falls_back():
+    ranking = [{"name": "greet", "confidence": 0.4}, {"name": "create_account", "confidence": 0.3}]
+    messages, slots = run(ActionStartPlaybook(), tracker("greet", ranking=ranking))
+    assert messages[0]["response"] == "utter_did_you_mean"
+    assert slots["awaiting"] == "did_you_mean"
+
+
+WALKING = {"topic": "create_account", "playbook_path": "main", "playbook_step": 1.0}
+
+
+def test_next_step_advances_only_the_step():
+    messages, slots = run(ActionNextStep(), tracker("next_step", {**WALKING, "awaiting": "step"}))
+    assert slots == {"playbook_step": 2.0}
+    assert messages[0]["text"].startswith("Step 2 of 7: Click the `Sign in with Microsoft`")
+
+
+def test_affirm_with_worked_outcome_finishes():
+    entities = [{"entity": "outcome", "value": "worked"}]
+    trk = tracker("affirm", {**WALKING, "awaiting": "step"}, entities=entities)
+    messages, slots = run(ActionAffirm(), trk)
+    assert "You now have a NuGet account" in messages[0]["text"]
+    assert messages[1]["response"] == "utter_anything_else"
+    assert slots == {"awaiting": None}
+
+
+def test_deny_at_a_step_offers_a_support_request():
+    messages, slots = run(ActionDeny(), tracker("deny", {**WALKING, "awaiting": "step"}))
+    assert [m["response"] for m in messages] == ["utter_sorry_stuck", "utter_offer_support_request"]
+    assert slots == {"awaiting": "handoff_confirm"}
+
+
+def test_choose_path_takes_the_choice_entity():
+    state = {"topic": "transform_to_organization", "playbook_path": "main",
+             "playbook_step": 0.0, "awaiting": "choice"}
+    entities = [{"entity": "choice", "value": "2"}]
+    messages, slots = run(ActionChoosePath(), tracker("choose_path", state, entities=entities))
+    assert slots["playbook_path"] == "unlinked"
+    assert "without linking" in messages[0]["text"]
+
+
+def test_offer_handoff_asks_first():
+    messages, slots = run(ActionOfferHandoff(), tracker("human_handoff"))
+    assert messages[0]["response"] == "utter_offer_support_request"
+    assert slots == {"awaiting": "handoff_confirm"}
+
+
+def test_yes_to_the_offer_records_a_masked_transcript(tmp_path, monkeypatch):
+    store = tmp_path / "requests.jsonl"
+    monkeypatch.setenv("SUPPORT_REQUESTS_FILE", str(store))
+    events = [
+        {"event": "user", "text": "my email is account1@outlook.com and I cannot sign in"},
+        {"event": "bot", "text": "Step 1 of 6: Go to the login page"},
+        {"event": "slot", "name": "topic", "value": "recover_password_login"},
+    ]
+    slots = {"topic": "recover_password_login", "awaiting": "handoff_confirm"}
+    messages, changed = run(ActionAffirm(), tracker("affirm", slots, events=events))
+    assert messages[0]["response"] == "utter_support_request_opened"
+    reference = messages[0]["reference"]
+    record = json.loads(store.read_text().strip())
+    assert record["reference"] == reference and reference.startswith("NGS-")
+    assert record["topic"] == "recover_password_login"
+    assert record["transcript"][0]["text"] == "my email is a***1@outlook.com and I cannot sign in"
+    assert "account1@outlook.com" not in store.read_text()
+    assert changed == {"awaiting": None}
+
+
+def test_a_store_that_cannot_be_written_gets_an_apology(tmp_path, monkeypatch):
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    monkeypatch.setenv("SUPPORT_REQUESTS_FILE", str(blocked / "requests.jsonl"))
+    messages, _ = run(ActionAffirm(), tracker("affirm", {"awaiting": "handoff_confirm"}))
+    assert messages[0]["response"] == "utter_support_request_failed"
+
+
+@pytest.mark.parametrize("count, response", [(0, "utter_did_you_mean"), (1, "utter_cannot_help")])
+def test_did_you_mean_is_two_stage(count, response):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.5},
+               {"name": "change_username", "confidence": 0.4},
+               {"name": "create_account", "confidence": 0.3}]
+    trk = tracker("nlu_fallback", {"fallback_count": float(count)}, ranking=ranking)
+    messages, _ = run(ActionDidYouMean(), trk)
+    assert messages[0]["response"] == response

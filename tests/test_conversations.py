@@ -1,0 +1,216 @@
+"""Whole conversations over the REST channel against the real servers and trained model."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from actions.playbooks import playbooks
+
+pytestmark = pytest.mark.model
+
+WORKED = '/affirm{"outcome": "worked"}'
+
+ASKS = {
+    "create_account": "how do I create a nuget account?",
+    "recover_password_login": "I forgot my nuget.org password",
+    "find_linked_microsoft_account": "which microsoft account is linked to my nuget account",
+    "change_microsoft_account": "how do I change the microsoft account I use to log in to nuget",
+    "microsoft_account_linked_elsewhere": (
+        "Failed to update the Microsoft account with 'account2 <account2@outlook.com>'. This "
+        "could happen if it is already linked to another NuGet account. Contact support for "
+        "more information."
+    ),
+    "recover_without_microsoft_account": (
+        "I lost access to the microsoft account linked to my nuget account"
+    ),
+    "transform_to_organization": "how can I turn my nuget account into an organization",
+    "unmanaged_aad_tenant": "login fails with my company email because of an unmanaged azure ad tenant",
+    "change_username": "can I change my nuget username?",
+    "delete_account": "please delete my nuget account",
+}
+
+
+def sender() -> str:
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+def texts(replies) -> str:
+    return "\n".join(r.get("text") or "" for r in replies)
+
+
+def payloads(reply) -> list:
+    return [b["payload"] for b in reply.get("buttons") or []]
+
+
+def walk(assistant, user: str, first: str, choice: int = 1, turns: int = 25):
+    """Sends `first`, then presses Next step / option `choice` / That worked to the end."""
+    replies = assistant.say(user, first)
+    seen = list(replies)
+    for _ in range(turns):
+        options = payloads(replies[-1]) if replies else []
+        if "/next_step" in options:
+            press = "/next_step"
+        elif options and options[0].startswith("/choose_path"):
+            press = options[min(choice, len(options)) - 1]
+        elif WORKED in options:
+            press = WORKED
+        else:
+            return seen
+        replies = assistant.say(user, press)
+        seen.extend(replies)
+    raise AssertionError("conversation did not end")
+
+
+def final_step_and_done(topic: str, path: str = "main"):
+    chosen = playbooks()[topic].paths[path]
+    return chosen.steps[-1].text, chosen.done
+
+
+@pytest.mark.parametrize(
+    "topic, choice, end_topic, end_path",
+    [
+        ("create_account", 1, "create_account", "main"),
+        ("recover_password_login", 1, "recover_password_login", "main"),
+        ("find_linked_microsoft_account", 1, "find_linked_microsoft_account", "main"),
+        ("change_microsoft_account", 1, "change_microsoft_account", "main"),
+        ("microsoft_account_linked_elsewhere", 1, "microsoft_account_linked_elsewhere", "find_other"),
+        ("microsoft_account_linked_elsewhere", 2, "delete_account", "main"),
+        ("microsoft_account_linked_elsewhere", 3, "microsoft_account_linked_elsewhere", "keep_both"),
+        ("recover_without_microsoft_account", 1, "recover_without_microsoft_account", "main"),
+        ("transform_to_organization", 1, "transform_to_organization", "linked"),
+        ("transform_to_organization", 2, "transform_to_organization", "unlinked"),
+        ("unmanaged_aad_tenant", 1, "unmanaged_aad_tenant", "admin_takeover"),
+        ("unmanaged_aad_tenant", 2, "recover_without_microsoft_account", "main"),
+        ("delete_account", 1, "delete_account", "main"),
+    ],
+)
+def test_each_topic_is_walked_through_to_its_end(assistant, topic, choice, end_topic, end_path):
+    seen = walk(assistant, sender(), ASKS[topic], choice)
+    said = texts(seen)
+    last_step, done = final_step_and_done(end_topic, end_path)
+    assert last_step in said
+    assert done in said
+    assert "Is there anything else I can help with?" in said
+
+
+def test_change_username_offers_a_support_request(assistant):
+    replies = assistant.say(sender(), ASKS["change_username"])
+    assert "cannot rename" in texts(replies)
+    assert payloads(replies[-1]) == ["/affirm", "/deny"]
+
+
+def test_still_stuck_escalates_and_a_request_carries_the_masked_conversation(assistant):
+    user = sender()
+    assistant.say(user, "my login email is account1@outlook.com")
+    assistant.say(user, ASKS["recover_password_login"])
+    stuck = assistant.say(user, "/deny")
+    assert "Sorry that didn't work." in texts(stuck)
+    assert "Shall I open it?" in texts(stuck)
+    opened = assistant.say(user, "/affirm")
+    reference = texts(opened).split("reference ")[1].split(".")[0]
+    assert reference.startswith("NGS-")
+    records = [json.loads(line) for line in assistant.support_requests.read_text().splitlines()]
+    record = next(r for r in records if r["reference"] == reference)
+    assert record["topic"] == "recover_password_login"
+    lines = json.dumps(record["transcript"])
+    assert "a***1@outlook.com" in lines and "account1@outlook.com" not in lines
+
+
+def test_stuck_at_the_change_step_leads_to_the_linked_elsewhere_help(assistant):
+    user = sender()
+    replies = assistant.say(user, ASKS["change_microsoft_account"])
+    for _ in range(4):
+        replies = assistant.say(user, "/next_step")
+    assert "Did that work?" in texts(replies)
+    help_ = assistant.say(user, "/deny")
+    assert "already linked to another NuGet account" in texts(help_)
+    moved = assistant.say(user, payloads(help_[-1])[0])
+    assert playbooks()["microsoft_account_linked_elsewhere"].paths["main"].intro in texts(moved)
+
+
+def test_typed_yes_and_no_follow_the_context(assistant):
+    user = sender()
+    assistant.say(user, ASKS["delete_account"])
+    moved_on = assistant.say(user, "yes")
+    assert texts(moved_on).startswith("Step 2 of 4")
+    declined = assistant.say(user, "no")
+    assert "Shall I open it?" in texts(declined)
+    no_request = assistant.say(user, "no thanks")
+    assert "OK, no support request" in texts(no_request)
+
+
+def test_person_request_is_offered_and_declinable(assistant):
+    user = sender()
+    offer = assistant.say(user, "I want to talk to a real person")
+    assert "support request" in texts(offer)
+    assert "OK, no support request" in texts(assistant.say(user, "/deny"))
+
+
+def test_out_of_scope_gets_a_pointer_not_a_guess(assistant):
+    replies = assistant.say(sender(), "what's the weather like in Seattle tomorrow?")
+    said = texts(replies)
+    assert "outside what I can help with" in said
+    assert "https://docs.microsoft.com/nuget" in said
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("hello", "nuget.org account assistant"),
+        ("are you a bot?", "automated assistant"),
+        ("thanks!", "You're welcome"),
+        ("bye", "Goodbye"),
+    ],
+)
+def test_small_talk(assistant, text, expected):
+    assert expected in texts(assistant.say(sender(), text))
+
+
+def test_did_you_mean_then_an_honest_give_up(assistant):
+    user = sender()
+    first = assistant.say(user, "account")
+    assert "Did you mean one of these?" in texts(first)
+    options = payloads(first[-1])
+    assert len(options) == 3 and options[-1] == "/deny"
+    again = assistant.say(user, "account")
+    assert "I'd rather not guess" in texts(again)
+
+
+def test_a_did_you_mean_button_starts_that_topic(assistant):
+    user = sender()
+    first = assistant.say(user, "account")
+    topic_payload = payloads(first[-1])[0]
+    started = assistant.say(user, topic_payload)
+    intro = playbooks()[topic_payload[1:]].paths["main"].intro
+    assert intro in texts(started)
+
+
+BAD_INPUT = [
+    "",
+    "   ",
+    "x" * 20_000,
+    "password " * 3000,
+    "😀😀🎉🔥",
+    "<script>alert(1)</script>",
+    "'; DROP TABLE users; --",
+    "\x00\x01\x02\x1b[31m binary \ufffd\ufffd",
+    "Wie lösche ich mein Konto?",
+    "¿Cómo cambio mi contraseña?",
+    "如何删除我的帐户",
+    "كيف أحذف حسابي",
+    '{"message": null, "__proto__": {}}',
+]
+
+
+@pytest.mark.parametrize("text", BAD_INPUT, ids=range(len(BAD_INPUT)))
+def test_bad_input_gets_a_reply_and_the_conversation_goes_on(assistant, text):
+    user = sender()
+    replies = assistant.say(user, text)
+    assert replies, "every message gets an answer"
+    assert all(r.get("text") for r in replies)
+    assert "<script>" not in texts(replies)
+    follow_up = assistant.say(user, ASKS["create_account"])
+    assert playbooks()["create_account"].paths["main"].intro in texts(follow_up)

@@ -1,0 +1,65 @@
+"""The evaluation command's arithmetic and input handling (no model needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.evaluate import Example, Prediction, load_examples, report, topic_of
+
+
+def prediction(expected: str, predicted: str, hard: bool = False) -> Prediction:
+    return Prediction(Example("t", expected, hard), predicted, 0.9)
+
+
+def test_report_figures():
+    result = report(
+        [
+            prediction("create_account", "create_account", hard=True),
+            prediction("create_account", "out_of_scope", hard=True),
+            prediction("delete_account", "delete_account"),
+            prediction("out_of_scope", "out_of_scope"),
+            prediction("out_of_scope", "delete_account"),
+        ]
+    )
+    assert result["overall_accuracy"] == 0.6
+    assert result["hard_accuracy"] == 0.5
+    assert result["out_of_scope_recall"] == 0.5
+    assert result["in_scope_false_refusal"] == round(1 / 3, 4)
+    assert result["per_topic"]["delete_account"] == {
+        "precision": 0.5, "recall": 1.0, "f1": 0.6667, "support": 1
+    }
+    assert result["confusions"][0]["count"] == 1
+    assert len(result["predictions"]) == 5
+
+
+def test_no_hard_examples_gives_null():
+    assert report([prediction("greet", "greet")])["hard_accuracy"] is None
+
+
+def test_fallback_counts_as_out_of_scope_with_the_real_confidence():
+    parse = {
+        "intent": {"name": "nlu_fallback", "confidence": 0.5},
+        "intent_ranking": [
+            {"name": "nlu_fallback", "confidence": 0.5},
+            {"name": "delete_account", "confidence": 0.31},
+        ],
+    }
+    assert topic_of(parse) == ("out_of_scope", 0.31)
+
+
+def test_any_file_in_the_format_loads(tmp_path):
+    data = tmp_path / "set.yml"
+    data.write_text('examples:\n  - {text: "forgot pwd", topic: recover_password_login}\n'
+                    '  - {text: "x", topic: out_of_scope, hard: true}\n')
+    assert load_examples(data) == [
+        Example("forgot pwd", "recover_password_login", False),
+        Example("x", "out_of_scope", True),
+    ]
+
+
+@pytest.mark.parametrize("content", ["[]", "examples: 3", "examples:\n  - {text: x}\n"])
+def test_malformed_files_are_refused_clearly(tmp_path, content):
+    data = tmp_path / "bad.yml"
+    data.write_text(content)
+    with pytest.raises(ValueError):
+        load_examples(data)

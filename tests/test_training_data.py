@@ -1,0 +1,64 @@
+"""The training data and the held-out evaluation set stay apart and cover every topic."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+import yaml
+
+from tests.helpers import ACCOUNT_TOPICS, ROOT, TOPICS
+
+ENTITY = re.compile(r"\[([^\]]+)\]\([a-z_]+\)")
+
+
+def normalise(text: str) -> str:
+    return " ".join(re.sub(r"[^\w@.]+", " ", ENTITY.sub(r"\1", text).lower()).split())
+
+
+def training_examples():
+    examples = defaultdict(list)
+    for file in sorted((ROOT / "data" / "nlu").glob("*.yml")):
+        for block in yaml.safe_load(file.read_text(encoding="utf-8"))["nlu"]:
+            if "intent" in block:
+                lines = block["examples"].splitlines()
+                examples[block["intent"]] += [ln.strip()[2:] for ln in lines if ln.strip()]
+    return examples
+
+
+def evaluation_set():
+    path = ROOT / "tests" / "evaluation" / "utterances.yml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["examples"]
+
+
+def test_each_account_topic_has_at_least_40_examples():
+    examples = training_examples()
+    for topic in ACCOUNT_TOPICS:
+        assert len(examples[topic]) >= 40, topic
+
+
+def test_intents_are_the_topic_ids_plus_conversation_intents():
+    intents = set(training_examples())
+    assert set(ACCOUNT_TOPICS) <= intents
+    assert set(TOPICS["other"]) <= intents
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    assert intents == set(domain["intents"])
+
+
+def test_no_example_belongs_to_two_intents():
+    owner = {}
+    for intent, texts in training_examples().items():
+        for text in texts:
+            key = normalise(text)
+            assert owner.setdefault(key, intent) == intent, f"{text!r}: {owner[key]} and {intent}"
+
+
+def test_evaluation_set_is_large_labelled_and_held_out():
+    examples = evaluation_set()
+    assert len(examples) >= 150
+    labels = set(ACCOUNT_TOPICS) | set(TOPICS["other"])
+    trained = {normalise(t) for texts in training_examples().values() for t in texts}
+    for example in examples:
+        assert example["topic"] in labels, example
+        assert normalise(example["text"]) not in trained, f"in training data: {example['text']}"
+    assert {e["topic"] for e in examples} >= set(ACCOUNT_TOPICS) | {"out_of_scope"}
