@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -46,15 +46,15 @@ class EngineAction(Action):
 
     action_name = ""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return self.action_name
 
     def decide(self, state: State, tracker: Tracker) -> Turn:
         raise NotImplementedError
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         state = read_state(tracker)
         turn = self.decide(state, tracker)
         send(dispatcher, turn.messages)

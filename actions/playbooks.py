@@ -70,7 +70,7 @@ class Playbook:
 
 
 def fill_links(text: str, links: Mapping[str, str]) -> str:
-    def replace(match: "re.Match[str]") -> str:
+    def replace(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in links:
             raise PlaybookError(f"unknown link {{{name}}}")

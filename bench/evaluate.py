@@ -102,9 +102,7 @@ def report(predictions: Sequence[Prediction]) -> Dict[str, Any]:
         ),
         "examples": len(predictions),
         "per_topic": per_topic(predictions),
-        "confusions": [
-            {"expected": e, "predicted": p, "count": n} for (e, p), n in confusions
-        ],
+        "confusions": [{"expected": e, "predicted": p, "count": n} for (e, p), n in confusions],
         "predictions": [
             {
                 "text": p.example.text,
@@ -147,11 +145,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args.report.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
     print(headline(result))
     for confusion in result["confusions"][:10]:
-        print(f"  confused: {confusion['expected']} -> {confusion['predicted']} x{confusion['count']}")
+        print(
+            f"  confused: {confusion['expected']} -> {confusion['predicted']} x{confusion['count']}"
+        )
     failed = []
     if args.min_accuracy is not None and (result["overall_accuracy"] or 0) < args.min_accuracy:
         failed.append(f"overall_accuracy below {args.min_accuracy}")
-    if args.min_oos_recall is not None and (result["out_of_scope_recall"] or 0) < args.min_oos_recall:
+    if (
+        args.min_oos_recall is not None
+        and (result["out_of_scope_recall"] or 0) < args.min_oos_recall
+    ):
         failed.append(f"out_of_scope_recall below {args.min_oos_recall}")
     for reason in failed:
         print(f"FAILED: {reason}", file=sys.stderr)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -24,29 +24,27 @@ _WHITESPACE = re.compile(r"\s+")
 
 def sanitize(text: str, max_characters: int) -> str:
     """Drop control and unassigned characters, collapse whitespace, cut to length."""
-    kept = "".join(
-        ch if ch.isspace() or unicodedata.category(ch)[0] != "C" else " " for ch in text
-    )
+    kept = "".join(ch if ch.isspace() or unicodedata.category(ch)[0] != "C" else " " for ch in text)
     return _WHITESPACE.sub(" ", kept).strip()[:max_characters]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class TextSanitizer(GraphComponent):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {"max_characters": 1000}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: Dict[str, Any]) -> None:
         self.max_characters = int(config["max_characters"])
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "TextSanitizer":
+    ) -> TextSanitizer:
         return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -65,22 +65,45 @@ def start_assistant(workdir: Path, extra_env: Optional[Dict[str, str]] = None):
     logs = [workdir / "action-server.log", workdir / "rasa.log"]
     processes = [
         _start(
-            [str(bin_dir / "python"), "-m", "rasa_sdk", "--actions", "actions",
-             "--port", str(action_port)],
-            logs[0], env,
+            [
+                str(bin_dir / "python"),
+                "-m",
+                "rasa_sdk",
+                "--actions",
+                "actions",
+                "--port",
+                str(action_port),
+            ],
+            logs[0],
+            env,
         ),
         _start(
-            [str(bin_dir / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
-             "--credentials", str(ROOT / "credentials.yml"), "--port", str(rasa_port),
-             "--interface", "127.0.0.1"],
-            logs[1], env,
+            [
+                str(bin_dir / "rasa"),
+                "run",
+                "--model",
+                str(MODEL),
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                str(ROOT / "credentials.yml"),
+                "--port",
+                str(rasa_port),
+                "--interface",
+                "127.0.0.1",
+            ],
+            logs[1],
+            env,
         ),
     ]
     assistant = Assistant(f"http://127.0.0.1:{rasa_port}", workdir / "support_requests.jsonl", logs)
-    if not (wait_for(f"http://127.0.0.1:{action_port}/health", 60)
-            and wait_for(assistant.url, 120)):
+    if not (
+        wait_for(f"http://127.0.0.1:{action_port}/health", 60) and wait_for(assistant.url, 120)
+    ):
         stop(processes)
-        raise RuntimeError("servers did not start: " + " ".join(p.read_text()[-2000:] for p in logs))
+        raise RuntimeError(
+            "servers did not start: " + " ".join(p.read_text()[-2000:] for p in logs)
+        )
     return assistant, processes
 
 

@@ -92,8 +92,12 @@ def test_deny_at_a_step_offers_a_support_request():
 
 
 def test_choose_path_takes_the_choice_entity():
-    state = {"topic": "transform_to_organization", "playbook_path": "main",
-             "playbook_step": 0.0, "awaiting": "choice"}
+    state = {
+        "topic": "transform_to_organization",
+        "playbook_path": "main",
+        "playbook_step": 0.0,
+        "awaiting": "choice",
+    }
     entities = [{"entity": "choice", "value": "2"}]
     messages, slots = run(ActionChoosePath(), tracker("choose_path", state, entities=entities))
     assert slots["playbook_path"] == "unlinked"
@@ -136,9 +140,11 @@ def test_a_store_that_cannot_be_written_gets_an_apology(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("count, response", [(0, "utter_did_you_mean"), (1, "utter_cannot_help")])
 def test_did_you_mean_is_two_stage(count, response):
-    ranking = [{"name": "nlu_fallback", "confidence": 0.5},
-               {"name": "change_username", "confidence": 0.4},
-               {"name": "create_account", "confidence": 0.3}]
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.5},
+        {"name": "change_username", "confidence": 0.4},
+        {"name": "create_account", "confidence": 0.3},
+    ]
     trk = tracker("nlu_fallback", {"fallback_count": float(count)}, ranking=ranking)
     messages, _ = run(ActionDidYouMean(), trk)
     assert messages[0]["response"] == response

@@ -27,7 +27,9 @@ ASKS = {
         "I lost access to the microsoft account linked to my nuget account"
     ),
     "transform_to_organization": "how can I turn my nuget account into an organization",
-    "unmanaged_aad_tenant": "login fails with my company email because of an unmanaged azure ad tenant",
+    "unmanaged_aad_tenant": (
+        "login fails with my company email because of an unmanaged azure ad tenant"
+    ),
     "change_username": "can I change my nuget username?",
     "delete_account": "please delete my nuget account",
 }
@@ -76,9 +78,19 @@ def final_step_and_done(topic: str, path: str = "main"):
         ("recover_password_login", 1, "recover_password_login", "main"),
         ("find_linked_microsoft_account", 1, "find_linked_microsoft_account", "main"),
         ("change_microsoft_account", 1, "change_microsoft_account", "main"),
-        ("microsoft_account_linked_elsewhere", 1, "microsoft_account_linked_elsewhere", "find_other"),
+        (
+            "microsoft_account_linked_elsewhere",
+            1,
+            "microsoft_account_linked_elsewhere",
+            "find_other",
+        ),
         ("microsoft_account_linked_elsewhere", 2, "delete_account", "main"),
-        ("microsoft_account_linked_elsewhere", 3, "microsoft_account_linked_elsewhere", "keep_both"),
+        (
+            "microsoft_account_linked_elsewhere",
+            3,
+            "microsoft_account_linked_elsewhere",
+            "keep_both",
+        ),
         ("recover_without_microsoft_account", 1, "recover_without_microsoft_account", "main"),
         ("transform_to_organization", 1, "transform_to_organization", "linked"),
         ("transform_to_organization", 2, "transform_to_organization", "unlinked"),

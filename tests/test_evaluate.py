@@ -26,7 +26,10 @@ def test_report_figures():
     assert result["out_of_scope_recall"] == 0.5
     assert result["in_scope_false_refusal"] == round(1 / 3, 4)
     assert result["per_topic"]["delete_account"] == {
-        "precision": 0.5, "recall": 1.0, "f1": 0.6667, "support": 1
+        "precision": 0.5,
+        "recall": 1.0,
+        "f1": 0.6667,
+        "support": 1,
     }
     assert result["confusions"][0]["count"] == 1
     assert len(result["predictions"]) == 5
@@ -49,8 +52,10 @@ def test_fallback_counts_as_out_of_scope_with_the_real_confidence():
 
 def test_any_file_in_the_format_loads(tmp_path):
     data = tmp_path / "set.yml"
-    data.write_text('examples:\n  - {text: "forgot pwd", topic: recover_password_login}\n'
-                    '  - {text: "x", topic: out_of_scope, hard: true}\n')
+    data.write_text(
+        'examples:\n  - {text: "forgot pwd", topic: recover_password_login}\n'
+        '  - {text: "x", topic: out_of_scope, hard: true}\n'
+    )
     assert load_examples(data) == [
         Example("forgot pwd", "recover_password_login", False),
         Example("x", "out_of_scope", True),

@@ -79,8 +79,17 @@ def joined(topic: str) -> str:
 @pytest.mark.parametrize(
     "topic, facts",
     [
-        ("delete_account", ["within 30 days", "unlisted", "API keys are deleted",
-                            "reserved namespaces", "last administrator", "/account/delete"]),
+        (
+            "delete_account",
+            [
+                "within 30 days",
+                "unlisted",
+                "API keys are deleted",
+                "reserved namespaces",
+                "last administrator",
+                "/account/delete",
+            ],
+        ),
         ("change_username", ["case sensitive", "Contact support"]),
         ("create_account", ["case sensitive", "cannot be changed", "`Register`"]),
         ("recover_password_login", ["`Forgot password?`", "`Sign in using NuGet.org account`"]),
