@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -116,8 +117,12 @@ def report(predictions: Sequence[Prediction]) -> Dict[str, Any]:
 
 
 async def predict(model: Path, examples: Sequence[Example]) -> List[Prediction]:
-    from rasa.core.agent import Agent  # imported late: loading Rasa takes seconds
+    # Imported late: loading Rasa takes seconds, and the unit tests do not need it.
+    from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
 
+    configure_structlog(logging.WARNING)  # one debug line per message otherwise
+    logging.getLogger("rasa").setLevel(logging.WARNING)
     agent = Agent.load(str(model))
     predictions = []
     for example in examples:
