@@ -15,16 +15,16 @@ help:
 	@echo "make evaluate  DATA=<file.yml> REPORT=<out.json>: topic accuracy of the model"
 
 setup:
-	@scripts/setup.sh
+	@bash scripts/setup.sh
 
 train: setup
-	@scripts/train.sh
+	@bash scripts/train.sh
 
 chat: train
-	@scripts/chat.sh
+	@bash scripts/chat.sh
 
 test: setup
-	@scripts/test.sh
+	@bash scripts/test.sh
 
 lint: setup
 	@$(RUN) ruff format --check . && ruff check .
