@@ -8,9 +8,11 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import engine, support_requests
+from actions import engine
+from actions.backend_client import BackendClient, BackendUnavailable
 from actions.dialogue_state import read_state, state_events
 from actions.engine import Message, State, Turn
+from actions.support_requests import transcript
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +31,19 @@ def send(dispatcher: CollectingDispatcher, messages: tuple[Message, ...]) -> Non
             dispatcher.utter_message(text=message.text, buttons=buttons or None)
 
 
-def open_support_request(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+def _channel(tracker: Tracker) -> Optional[str]:
+    channel = (tracker.get_latest_input_channel() or "").lower()
+    return channel if channel.isidentifier() and len(channel) <= 32 else None
+
+
+async def open_support_request(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     topic = tracker.get_slot("topic")
     try:
-        reference = support_requests.record(topic, support_requests.transcript(tracker.events))
-    except OSError:
-        log.exception("support_request_failed", extra={"topic": topic})
+        reference = await BackendClient.from_env().create_support_request(
+            topic, _channel(tracker), transcript(tracker.events)
+        )
+    except BackendUnavailable as error:
+        log.warning("support_request_failed", extra={"topic": topic, "error": str(error)})
         dispatcher.utter_message(response="utter_support_request_failed")
         return
     log.info("support_request_opened", extra={"topic": topic, "reference": reference})
@@ -59,7 +68,7 @@ class EngineAction(Action):
         turn = self.decide(state, tracker)
         send(dispatcher, turn.messages)
         if turn.open_support_request:
-            open_support_request(dispatcher, tracker)
+            await open_support_request(dispatcher, tracker)
         log.info(
             "turn",
             extra={"action": self.action_name, "topic": turn.state.topic, "step": turn.state.step},

@@ -6,3 +6,11 @@ export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore}"
 export PYTHONPATH="${PROJECT_ROOT:-$(pwd)}${PYTHONPATH:+:$PYTHONPATH}"
 VENV="${VENV:-.venv}"
 export PATH="$(pwd)/$VENV/bin:$PATH"
+
+# Secrets of the embedded default: made once per checkout, kept out of git in var/.
+# Real deployments set these in the environment.
+mkdir -p var
+_secret() { [ -s "var/$1" ] || head -c 32 /dev/urandom | base64 | tr -d '/+=\n' > "var/$1"; cat "var/$1"; }
+export ACCOUNT_BACKEND_TOKEN="${ACCOUNT_BACKEND_TOKEN:-$(_secret backend.token)}"
+export IDENTITY_SECRET="${IDENTITY_SECRET:-$(_secret identity.secret)}"
+export ACCOUNT_BACKEND_URL="${ACCOUNT_BACKEND_URL:-http://127.0.0.1:8001}"

@@ -2,13 +2,29 @@ from __future__ import annotations
 
 import pytest
 
-from tests.servers import MODEL, start_assistant, stop
+from tests.servers import MODEL, backend_env, start_assistant, start_backend, stop
 
 
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory):
+def backend(tmp_path_factory):
+    """The real account backend on a fresh SQLite database with the demo accounts."""
+    backend, process = start_backend(tmp_path_factory.mktemp("backend"))
+    yield backend
+    stop([process])
+
+
+@pytest.fixture
+def backend_settings(backend, monkeypatch):
+    """Points the action code in this process at the running backend."""
+    for key, value in backend_env(backend).items():
+        monkeypatch.setenv(key, value)
+    return backend
+
+
+@pytest.fixture(scope="session")
+def assistant(backend, tmp_path_factory):
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `make train` (make test trains it)")
-    assistant, processes = start_assistant(tmp_path_factory.mktemp("assistant"))
+    assistant, processes = start_assistant(tmp_path_factory.mktemp("assistant"), backend)
     yield assistant
     stop(processes)

@@ -17,6 +17,7 @@ from scripts.wait_for import wait_for
 from tests.helpers import ROOT
 
 MODEL = ROOT / "models" / "assistant.tar.gz"
+IDENTITY_SECRET = "test-identity-secret"
 
 
 def free_port() -> int:
@@ -26,11 +27,22 @@ def free_port() -> int:
 
 
 @dataclass
+class Backend:
+    url: str
+    token: str
+    log: Path
+
+    def get(self, path: str) -> requests.Response:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        return requests.get(self.url + path, headers=headers, timeout=10)
+
+
+@dataclass
 class Assistant:
     """A REST client for the running assistant."""
 
     url: str
-    support_requests: Path
+    backend: Backend
     logs: List[Path]
 
     def say(self, sender: str, text: str, timeout: float = 30) -> List[Dict[str, Any]]:
@@ -51,16 +63,37 @@ def _start(command: List[str], log: Path, env: Dict[str, str]) -> subprocess.Pop
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
 
 
-def start_assistant(workdir: Path, extra_env: Optional[Dict[str, str]] = None):
+def backend_env(backend: Backend) -> Dict[str, str]:
+    return {"ACCOUNT_BACKEND_URL": backend.url, "ACCOUNT_BACKEND_TOKEN": backend.token}
+
+
+def start_backend(workdir: Path, db_url: Optional[str] = None):
+    """Starts the account backend on a fresh database; returns (Backend, process)."""
+    port = free_port()
+    token = "test-token-" + os.urandom(8).hex()
+    env = {
+        **os.environ,
+        "ACCOUNT_BACKEND_TOKEN": token,
+        "IDENTITY_SECRET": IDENTITY_SECRET,
+        "ACCOUNT_DB_URL": db_url or f"sqlite:///{workdir / 'accounts.db'}",
+    }
+    log = workdir / "account-backend.log"
+    process = _start(
+        [sys.executable, "-m", "account_backend", "--port", str(port), "--reset"], log, env
+    )
+    backend = Backend(f"http://127.0.0.1:{port}", token, log)
+    if not wait_for(backend.url + "/health", 30):
+        stop([process])
+        raise RuntimeError("account backend did not start: " + log.read_text()[-2000:])
+    return backend, process
+
+
+def start_assistant(workdir: Path, backend: Backend):
     """Starts both servers; returns (Assistant, processes). Raises if one does not come up."""
     action_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
-    env = {
-        **os.environ,
-        "SUPPORT_REQUESTS_FILE": str(workdir / "support_requests.jsonl"),
-        **(extra_env or {}),
-    }
+    env = {**os.environ, **backend_env(backend)}
     bin_dir = Path(sys.executable).parent
     logs = [workdir / "action-server.log", workdir / "rasa.log"]
     processes = [
@@ -96,7 +129,7 @@ def start_assistant(workdir: Path, extra_env: Optional[Dict[str, str]] = None):
             env,
         ),
     ]
-    assistant = Assistant(f"http://127.0.0.1:{rasa_port}", workdir / "support_requests.jsonl", logs)
+    assistant = Assistant(f"http://127.0.0.1:{rasa_port}", backend, logs)
     if not (
         wait_for(f"http://127.0.0.1:{action_port}/health", 60) and wait_for(assistant.url, 120)
     ):

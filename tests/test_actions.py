@@ -19,6 +19,7 @@ from actions.actions import (
     ActionOfferHandoff,
     ActionStartPlaybook,
 )
+from tests.servers import free_port
 
 
 def tracker(
@@ -110,9 +111,7 @@ def test_offer_handoff_asks_first():
     assert slots == {"awaiting": "handoff_confirm"}
 
 
-def test_yes_to_the_offer_records_a_masked_transcript(tmp_path, monkeypatch):
-    store = tmp_path / "requests.jsonl"
-    monkeypatch.setenv("SUPPORT_REQUESTS_FILE", str(store))
+def test_yes_to_the_offer_stores_a_masked_transcript_in_the_backend(backend_settings):
     events = [
         {"event": "user", "text": "my email is account1@outlook.com and I cannot sign in"},
         {"event": "bot", "text": "Step 1 of 6: Go to the login page"},
@@ -122,20 +121,21 @@ def test_yes_to_the_offer_records_a_masked_transcript(tmp_path, monkeypatch):
     messages, changed = run(ActionAffirm(), tracker("affirm", slots, events=events))
     assert messages[0]["response"] == "utter_support_request_opened"
     reference = messages[0]["reference"]
-    record = json.loads(store.read_text().strip())
-    assert record["reference"] == reference and reference.startswith("NGS-")
-    assert record["topic"] == "recover_password_login"
-    assert record["transcript"][0]["text"] == "my email is a***1@outlook.com and I cannot sign in"
-    assert "account1@outlook.com" not in store.read_text()
+    stored = backend_settings.get(f"/v1/support-requests/{reference}").json()
+    assert stored["topic"] == "recover_password_login"
+    assert stored["transcript"][0] == {
+        "from": "user",
+        "text": "my email is a***1@outlook.com and I cannot sign in",
+    }
+    assert "account1@outlook.com" not in json.dumps(stored)
     assert changed == {"awaiting": None}
 
 
-def test_a_store_that_cannot_be_written_gets_an_apology(tmp_path, monkeypatch):
-    blocked = tmp_path / "file"
-    blocked.write_text("")
-    monkeypatch.setenv("SUPPORT_REQUESTS_FILE", str(blocked / "requests.jsonl"))
-    messages, _ = run(ActionAffirm(), tracker("affirm", {"awaiting": "handoff_confirm"}))
+def test_a_backend_that_is_down_gets_an_apology_and_the_conversation_goes_on(monkeypatch):
+    monkeypatch.setenv("ACCOUNT_BACKEND_URL", f"http://127.0.0.1:{free_port()}")
+    messages, changed = run(ActionAffirm(), tracker("affirm", {"awaiting": "handoff_confirm"}))
     assert messages[0]["response"] == "utter_support_request_failed"
+    assert changed == {"awaiting": None}
 
 
 @pytest.mark.parametrize("count, response", [(0, "utter_did_you_mean"), (1, "utter_cannot_help")])

@@ -124,9 +124,9 @@ def test_still_stuck_escalates_and_a_request_carries_the_masked_conversation(ass
     opened = assistant.say(user, "/affirm")
     reference = texts(opened).split("reference ")[1].split(".")[0]
     assert reference.startswith("NGS-")
-    records = [json.loads(line) for line in assistant.support_requests.read_text().splitlines()]
-    record = next(r for r in records if r["reference"] == reference)
+    record = assistant.backend.get(f"/v1/support-requests/{reference}").json()
     assert record["topic"] == "recover_password_login"
+    assert record["channel"] == "rest"
     lines = json.dumps(record["transcript"])
     assert "a***1@outlook.com" in lines and "account1@outlook.com" not in lines
 

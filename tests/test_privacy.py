@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.privacy import mask_email, mask_text
+from privacy import mask_email, mask_text
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import json
-
 from actions import support_requests
 
 
@@ -16,14 +14,3 @@ def test_transcript_keeps_user_and_bot_text_masked_and_bounded():
 def test_long_text_is_cut():
     lines = support_requests.transcript([{"event": "user", "text": "a" * 50_000}])
     assert len(lines[0]["text"]) == support_requests.MAX_TEXT
-
-
-def test_record_appends_with_a_fresh_reference(tmp_path, monkeypatch):
-    store = tmp_path / "nested" / "requests.jsonl"
-    monkeypatch.setenv("SUPPORT_REQUESTS_FILE", str(store))
-    first = support_requests.record("delete_account", [{"from": "user", "text": "hi"}])
-    second = support_requests.record(None, [])
-    assert first != second
-    rows = [json.loads(line) for line in store.read_text().splitlines()]
-    assert [r["reference"] for r in rows] == [first, second]
-    assert rows[0]["topic"] == "delete_account"

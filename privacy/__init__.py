@@ -1,4 +1,7 @@
-"""Masking of personal data before it is shown, stored in a transcript or logged."""
+"""Masking of personal data before it is shown, stored or logged.
+
+Shared by the action server and the account backend, so both mask the same way.
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""The account backend: the help desk's view of nuget.org accounts, over HTTP."""

@@ -1,0 +1,157 @@
+"""Parameterised queries behind the API. Full email addresses never leave this module."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from typing import Any, Dict, List, Optional
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.engine import Connection
+
+from account_backend.database import (
+    accounts,
+    microsoft_logins,
+    organization_admins,
+    package_owners,
+    packages,
+    support_requests,
+    tenants,
+)
+from privacy import mask_email
+
+
+def _account_row(connection: Connection, where) -> Optional[Dict[str, Any]]:
+    row = connection.execute(select(accounts).where(where)).mappings().first()
+    return dict(row) if row else None
+
+
+def find_account(connection: Connection, username: str) -> Optional[Dict[str, Any]]:
+    """Usernames are case sensitive on nuget.org, but users rarely type them so."""
+    exact = _account_row(connection, accounts.c.username == username)
+    return exact or _account_row(connection, func.lower(accounts.c.username) == username.lower())
+
+
+def find_account_by_email(connection: Connection, email: str) -> Optional[Dict[str, Any]]:
+    login = connection.execute(
+        select(microsoft_logins.c.account_id).where(
+            func.lower(microsoft_logins.c.email) == email.lower()
+        )
+    ).first()
+    if login:
+        return _account_row(connection, accounts.c.id == login.account_id)
+    return _account_row(connection, func.lower(accounts.c.email) == email.lower())
+
+
+def microsoft_login(connection: Connection, account_id: int) -> Optional[Dict[str, Any]]:
+    row = (
+        connection.execute(
+            select(microsoft_logins).where(microsoft_logins.c.account_id == account_id)
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row else None
+
+
+def login_owner(connection: Connection, email: str) -> Optional[str]:
+    """The username whose Microsoft login is `email`, if any."""
+    row = connection.execute(
+        select(accounts.c.username)
+        .join(microsoft_logins, microsoft_logins.c.account_id == accounts.c.id)
+        .where(func.lower(microsoft_logins.c.email) == email.lower())
+    ).first()
+    return row.username if row else None
+
+
+def tenant_state(connection: Connection, domain: str) -> str:
+    row = connection.execute(
+        select(tenants.c.state).where(tenants.c.domain == domain.lower())
+    ).first()
+    return row.state if row else "none"
+
+
+def owned_packages(connection: Connection, account_id: int) -> List[Dict[str, Any]]:
+    owners = (
+        select(package_owners.c.package_id, func.count().label("owners"))
+        .group_by(package_owners.c.package_id)
+        .subquery()
+    )
+    rows = connection.execute(
+        select(packages.c.name, owners.c.owners)
+        .join(package_owners, package_owners.c.package_id == packages.c.id)
+        .join(owners, owners.c.package_id == packages.c.id)
+        .where(package_owners.c.account_id == account_id)
+        .order_by(packages.c.name)
+    )
+    return [{"name": r.name, "sole_owner": r.owners == 1} for r in rows]
+
+
+def administered_organizations(connection: Connection, account_id: int) -> List[Dict[str, Any]]:
+    admins = (
+        select(organization_admins.c.org_id, func.count().label("admins"))
+        .group_by(organization_admins.c.org_id)
+        .subquery()
+    )
+    rows = connection.execute(
+        select(accounts.c.username, admins.c.admins)
+        .join(organization_admins, organization_admins.c.org_id == accounts.c.id)
+        .join(admins, admins.c.org_id == accounts.c.id)
+        .where(organization_admins.c.admin_id == account_id)
+        .order_by(accounts.c.username)
+    )
+    return [{"name": r.username, "last_admin": r.admins == 1} for r in rows]
+
+
+def account_view(connection: Connection, account: Dict[str, Any]) -> Dict[str, Any]:
+    """What the help desk sees of an account: emails masked, ownerships summarised."""
+    login = microsoft_login(connection, account["id"])
+    return {
+        "username": account["username"],
+        "is_organization": account["is_organization"],
+        "password_login": account["password_login"],
+        "email_masked": mask_email(account["email"]),
+        "microsoft_account": {
+            "kind": login["kind"],
+            "email_masked": mask_email(login["email"]),
+            "domain": login["email"].rpartition("@")[2],
+        }
+        if login
+        else None,
+        "packages": owned_packages(connection, account["id"]),
+        "organizations": administered_organizations(connection, account["id"]),
+    }
+
+
+def new_reference() -> str:
+    return "NGS-" + secrets.token_hex(4).upper()
+
+
+def create_support_request(
+    connection: Connection, topic: Optional[str], channel: Optional[str], transcript: list
+) -> str:
+    reference = new_reference()
+    connection.execute(
+        insert(support_requests).values(
+            reference=reference,
+            topic=topic,
+            channel=channel,
+            transcript=json.dumps(transcript),
+            created=time.time(),
+        )
+    )
+    return reference
+
+
+def get_support_request(connection: Connection, reference: str) -> Optional[Dict[str, Any]]:
+    row = (
+        connection.execute(
+            select(support_requests).where(support_requests.c.reference == reference)
+        )
+        .mappings()
+        .first()
+    )
+    if not row:
+        return None
+    return {**dict(row), "transcript": json.loads(row["transcript"])}

@@ -1,0 +1,138 @@
+"""The only code that knows the account backend is remote.
+
+Every call has a 3-second budget. Down, slow, 5xx, or an answer of the wrong shape all
+raise `BackendUnavailable`, which the actions turn into "I could not check, here are the
+general steps". A 404 is an answer (None), not a fault.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional
+
+import aiohttp
+
+log = logging.getLogger(__name__)
+TIMEOUT_SECONDS = 3.0
+
+
+class BackendUnavailable(Exception):
+    """The backend could not give a usable answer."""
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    is_organization: bool
+    password_login: bool
+    email_masked: str
+    login_kind: Optional[str]  # "msa", "aad" or None when no Microsoft account is linked
+    login_email_masked: Optional[str]
+    login_domain: Optional[str]
+    sole_owner_packages: List[str]
+    co_owned_packages: List[str]
+    last_admin_of: List[str]
+
+
+def parse_account(data: Dict[str, Any]) -> Account:
+    """Raises BackendUnavailable when the answer does not have the agreed shape."""
+    try:
+        login = data["microsoft_account"]
+        packages = data["packages"]
+        return Account(
+            username=str(data["username"]),
+            is_organization=bool(data["is_organization"]),
+            password_login=bool(data["password_login"]),
+            email_masked=str(data["email_masked"]),
+            login_kind=str(login["kind"]) if login else None,
+            login_email_masked=str(login["email_masked"]) if login else None,
+            login_domain=str(login["domain"]) if login else None,
+            sole_owner_packages=[str(p["name"]) for p in packages if p["sole_owner"]],
+            co_owned_packages=[str(p["name"]) for p in packages if not p["sole_owner"]],
+            last_admin_of=[str(o["name"]) for o in data["organizations"] if o["last_admin"]],
+        )
+    except (KeyError, TypeError) as error:
+        raise BackendUnavailable(f"malformed account answer: {type(error).__name__}") from error
+
+
+class BackendClient:
+    def __init__(self, base_url: str, token: str, timeout: float = TIMEOUT_SECONDS) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.timeout = aiohttp.ClientTimeout(total=timeout)
+
+    @classmethod
+    def from_env(cls) -> BackendClient:
+        return cls(
+            os.environ.get("ACCOUNT_BACKEND_URL", "http://127.0.0.1:8001"),
+            os.environ.get("ACCOUNT_BACKEND_TOKEN", ""),
+        )
+
+    async def _call(self, method: str, path: str, body: Optional[dict] = None) -> Optional[dict]:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        try:
+            async with aiohttp.ClientSession(timeout=self.timeout) as session:
+                async with session.request(
+                    method, self.base_url + path, json=body, headers=headers
+                ) as response:
+                    if response.status == 404:
+                        return None
+                    if response.status >= 400:
+                        raise BackendUnavailable(f"status {response.status} for {path}")
+                    data = await response.json(content_type=None)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+            raise BackendUnavailable(f"{type(error).__name__} for {path}") from error
+        if not isinstance(data, dict):
+            raise BackendUnavailable(f"malformed answer for {path}")
+        return data
+
+    async def account(self, username: str) -> Optional[Account]:
+        data = await self._call("GET", f"/v1/accounts/{_segment(username)}")
+        return parse_account(data) if data is not None else None
+
+    async def account_by_email(self, email: str) -> Optional[Account]:
+        data = await self._call("POST", "/v1/accounts/lookup", {"email": email})
+        return parse_account(data) if data is not None else None
+
+    async def login_owner(self, email: str) -> Optional[str]:
+        """The NuGet username whose Microsoft login is `email`, or None."""
+        data = await self._call("POST", "/v1/microsoft-logins/lookup", {"email": email})
+        if data is None or not isinstance(data.get("linked"), bool):
+            raise BackendUnavailable("malformed login answer")
+        return str(data["username"]) if data["linked"] and data.get("username") else None
+
+    async def tenant_state(self, domain: str) -> str:
+        data = await self._call("GET", f"/v1/tenants/{_segment(domain)}")
+        state = (data or {}).get("state")
+        if state not in ("managed", "unmanaged", "none"):
+            raise BackendUnavailable("malformed tenant answer")
+        return state
+
+    async def verified_username(self, token: str) -> Optional[str]:
+        try:
+            data = await self._call("POST", "/v1/identity/verify", {"token": token})
+        except BackendUnavailable as error:
+            if "status 401" in str(error):
+                return None
+            raise
+        return str(data["username"]) if data and data.get("username") else None
+
+    async def create_support_request(
+        self, topic: Optional[str], channel: Optional[str], transcript: List[Dict[str, str]]
+    ) -> str:
+        body = {"topic": topic, "channel": channel, "transcript": transcript}
+        data = await self._call("POST", "/v1/support-requests", body)
+        reference = (data or {}).get("reference")
+        if not isinstance(reference, str):
+            raise BackendUnavailable("malformed support request answer")
+        return reference
+
+
+def _segment(value: str) -> str:
+    """A path segment; the backend validates the format, this keeps the URL well formed."""
+    from urllib.parse import quote
+
+    return quote(value, safe="")
