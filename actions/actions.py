@@ -50,6 +50,17 @@ async def open_support_request(dispatcher: CollectingDispatcher, tracker: Tracke
     dispatcher.utter_message(response="utter_support_request_opened", reference=reference)
 
 
+async def apply_turn(
+    dispatcher: CollectingDispatcher, tracker: Tracker, state: State, turn: Turn
+) -> List[Dict[str, Any]]:
+    """Sends a turn's messages, opens a support request if it asks for one, returns slots."""
+    send(dispatcher, turn.messages)
+    if turn.open_support_request:
+        await open_support_request(dispatcher, tracker)
+    log.info("turn", extra={"topic": turn.state.topic, "step": turn.state.step})
+    return state_events(state, turn.state)
+
+
 class EngineAction(Action):
     """Runs one engine function on the tracker's state and applies its turn."""
 
@@ -83,6 +94,8 @@ class ActionStartPlaybook(EngineAction):
         topic = tracker.get_intent_of_latest_message()
         if topic not in engine.ACCOUNT_TOPICS:
             return engine.fallback(state, tracker.latest_message.get("intent_ranking", []))
+        if engine.needs_account_check(topic):
+            return engine.begin_account_check(state, topic)
         return engine.start(state, topic)
 
 

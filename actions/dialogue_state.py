@@ -16,6 +16,7 @@ SLOTS = {
     "awaiting": "awaiting",
     "suggestions": "suggestions",
     "fallbacks": "fallback_count",
+    "finding": "finding",
 }
 
 
@@ -28,6 +29,7 @@ def read_state(tracker: Tracker) -> State:
         awaiting=slot("awaiting"),
         suggestions=tuple(slot("suggestions") or ()),
         fallbacks=int(slot("fallback_count") or 0),
+        finding=slot("finding"),
     )
 
 

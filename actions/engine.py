@@ -7,9 +7,10 @@ the messages to send and the new state. The Rasa actions are thin adapters aroun
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from string import Template
 from typing import Mapping, Optional, Sequence, Tuple
 
-from actions.playbooks import HANDOFF, Choice, Path, Playbook, playbooks, split_target
+from actions.playbooks import DONE, HANDOFF, Choice, Path, Playbook, playbooks, split_target
 
 # What the bot is waiting for; decides what "yes"/"no" mean.
 STEP = "step"  # an intermediate step is shown
@@ -18,6 +19,7 @@ CHOICE = "choice"  # numbered options are shown (end of a path)
 STUCK_CHOICE = "stuck_choice"  # numbered options after "Still stuck"
 HANDOFF_CONFIRM = "handoff_confirm"  # "Shall I open a support request?"
 DID_YOU_MEAN = "did_you_mean"  # low-confidence guesses are shown
+FINDING_CHOICE = "finding_choice"  # options after what the account check found
 
 NEXT = ("Next step", "/next_step")
 WORKED = ("That worked", '/affirm{"outcome": "worked"}')
@@ -59,6 +61,7 @@ class State:
     awaiting: Optional[str] = None
     suggestions: Tuple[str, ...] = ()
     fallbacks: int = 0
+    finding: Optional[str] = None  # what the account check found, while its options show
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,10 @@ def go_to(state: State, target: str, lead: Tuple[Message, ...] = ()) -> Turn:
     """Enter a playbook path ("topic", "topic/path" or "handoff") from its start."""
     if target == HANDOFF:
         return offer_support_request(state, lead)
+    if target == DONE:
+        return Turn(
+            lead + (Message(response="utter_anything_else"),), replace(state, awaiting=None)
+        )
     topic, path_name = split_target(target)
     entered = replace(state, topic=topic, path=path_name, step=0, awaiting=None, fallbacks=0)
     path = _path(entered)
@@ -134,7 +141,40 @@ def go_to(state: State, target: str, lead: Tuple[Message, ...] = ()) -> Turn:
 
 def start(state: State, topic: str) -> Turn:
     """The user asked about `topic`: start its playbook from the beginning."""
-    return go_to(replace(state, suggestions=()), topic)
+    return go_to(replace(state, suggestions=(), finding=None), topic)
+
+
+def needs_account_check(topic: str) -> bool:
+    return bool(playbooks()[topic].ask)
+
+
+def begin_account_check(state: State, topic: str) -> Turn:
+    """Records the topic; the account form asks the playbook's `ask` question next."""
+    fresh = State(topic=topic, path=None, step=0, awaiting=None)
+    return Turn((), replace(fresh, fallbacks=0))
+
+
+def general_steps(state: State, could_not_check: bool = False) -> Turn:
+    """No usable account state: the topic's general steps, saying why if the check failed."""
+    lead = (Message(response="utter_could_not_check"),) if could_not_check else ()
+    return go_to(replace(state, finding=None), state.topic, lead)
+
+
+def apply_finding(state: State, name: str, values: Mapping[str, str]) -> Turn:
+    """Says what the account check found and takes the branch the playbook gives for it."""
+    finding = playbooks()[state.topic].findings.get(name)
+    if finding is None:
+        return general_steps(state)
+    try:
+        said = Template(finding.say).substitute(values)
+    except (KeyError, ValueError):
+        return general_steps(state)
+    lead = (Message(text=said),)
+    if finding.choices:
+        message = _choices_message("What would you like to do?", finding.choices)
+        found = replace(state, path="main", step=0, awaiting=FINDING_CHOICE, finding=name)
+        return Turn(lead + (message,), found)
+    return go_to(replace(state, finding=None), finding.goto, lead)
 
 
 def next_step(state: State) -> Turn:
@@ -175,6 +215,9 @@ def _current_choices(state: State) -> Tuple[Choice, ...]:
     if state.awaiting == STUCK_CHOICE:
         help_ = _stuck_help(state)
         return help_.choices if help_ else ()
+    if state.awaiting == FINDING_CHOICE and state.finding:
+        finding = playbooks()[state.topic].findings.get(state.finding)
+        return finding.choices if finding else ()
     return ()
 
 
@@ -200,7 +243,7 @@ def choose(state: State, choice: Optional[str]) -> Turn:
     index = _choice_index(choice or "", len(options))
     if index is None:
         return Turn((_choices_message("Please pick one of these:", options),), state)
-    return go_to(state, options[index - 1].goto)
+    return go_to(replace(state, finding=None), options[index - 1].goto)
 
 
 def _reshow_choices(state: State) -> Turn:
@@ -218,7 +261,7 @@ def affirm(state: State, outcome: Optional[str] = None) -> Turn:
         return Turn((), cleared, open_support_request=True)
     if state.awaiting == DID_YOU_MEAN and state.suggestions:
         return start(state, state.suggestions[0])
-    if state.awaiting in (CHOICE, STUCK_CHOICE):
+    if state.awaiting in (CHOICE, STUCK_CHOICE, FINDING_CHOICE):
         return _reshow_choices(state)
     return Turn((Message(response="utter_how_can_i_help"),), state)
 
@@ -231,7 +274,7 @@ def deny(state: State) -> Turn:
         return Turn((Message(response="utter_no_request"),), replace(state, awaiting=None))
     if state.awaiting == DID_YOU_MEAN:
         return Turn((Message(response="utter_ask_rephrase"),), replace(state, awaiting=None))
-    if state.awaiting in (CHOICE, STUCK_CHOICE):
+    if state.awaiting in (CHOICE, STUCK_CHOICE, FINDING_CHOICE):
         return offer_support_request(state)
     return Turn((Message(response="utter_how_can_i_help"),), state)
 

@@ -18,6 +18,7 @@ import yaml
 
 PLAYBOOK_DIR = FsPath(__file__).resolve().parent.parent / "playbooks"
 HANDOFF = "handoff"
+DONE = "done"
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
@@ -62,11 +63,22 @@ class Path:
 
 
 @dataclass(frozen=True)
+class Finding:
+    """What to say about one account state the diagnosis found, and where to go next."""
+
+    say: str
+    goto: Optional[str] = None
+    choices: Tuple[Choice, ...] = ()
+
+
+@dataclass(frozen=True)
 class Playbook:
     topic: str
     title: str
     faq_section: str
     paths: Mapping[str, Path] = field(default_factory=dict)
+    ask: Optional[str] = None  # asked before the steps when the account state matters
+    findings: Mapping[str, Finding] = field(default_factory=dict)
 
 
 def fill_links(text: str, links: Mapping[str, str]) -> str:
@@ -113,12 +125,29 @@ def _path(name: str, raw: Dict[str, Any], links: Mapping[str, str]) -> Path:
     )
 
 
+def _finding(raw: Dict[str, Any], links: Mapping[str, str]) -> Finding:
+    return Finding(
+        say=fill_links(raw["say"], links),
+        goto=raw.get("goto"),
+        choices=_choices(raw.get("choices"), links),
+    )
+
+
 def parse_playbook(raw: Dict[str, Any], links: Mapping[str, str]) -> Playbook:
     paths = {name: _path(name, body, links) for name, body in raw["paths"].items()}
     if "main" not in paths:
         raise PlaybookError(f"playbook {raw['topic']} has no 'main' path")
+    findings = {name: _finding(body, links) for name, body in (raw.get("findings") or {}).items()}
+    for name, finding in findings.items():
+        if bool(finding.goto) == bool(finding.choices):
+            raise PlaybookError(f"finding {name} needs either goto or choices")
     return Playbook(
-        topic=raw["topic"], title=raw["title"], faq_section=raw["faq_section"], paths=paths
+        topic=raw["topic"],
+        title=raw["title"],
+        faq_section=raw["faq_section"],
+        paths=paths,
+        ask=_optional_text(raw, "ask", links),
+        findings=findings,
     )
 
 
@@ -146,6 +175,9 @@ def split_target(target: str) -> Tuple[str, str]:
 
 
 def _targets(book: Playbook):
+    for finding in book.findings.values():
+        yield from ([finding.goto] if finding.goto else [])
+        yield from (c.goto for c in finding.choices)
     for path in book.paths.values():
         yield from (c.goto for c in path.choices)
         if path.then:
@@ -157,7 +189,7 @@ def _targets(book: Playbook):
 def _check_targets(books: Mapping[str, Playbook]) -> None:
     for book in books.values():
         for target in _targets(book):
-            if target == HANDOFF:
+            if target in (HANDOFF, DONE):
                 continue
             topic, path = split_target(target)
             if topic not in books or path not in books[topic].paths:

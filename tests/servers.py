@@ -45,12 +45,11 @@ class Assistant:
     backend: Backend
     logs: List[Path]
 
-    def say(self, sender: str, text: str, timeout: float = 30) -> List[Dict[str, Any]]:
-        response = requests.post(
-            f"{self.url}/webhooks/rest/webhook",
-            json={"sender": sender, "message": text},
-            timeout=timeout,
-        )
+    def say(
+        self, sender: str, text: str, metadata: Optional[dict] = None, timeout: float = 30
+    ) -> List[Dict[str, Any]]:
+        body = {"sender": sender, "message": text, "metadata": metadata or {}}
+        response = requests.post(f"{self.url}/webhooks/rest/webhook", json=body, timeout=timeout)
         response.raise_for_status()
         return response.json()
 

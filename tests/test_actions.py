@@ -45,20 +45,37 @@ def run(action, trk: Tracker):
 
 
 def test_start_playbook_sends_intro_and_first_step_and_records_the_topic():
-    messages, slots = run(ActionStartPlaybook(), tracker("delete_account"))
+    messages, slots = run(ActionStartPlaybook(), tracker("create_account"))
     assert slots == {
-        "topic": "delete_account",
+        "topic": "create_account",
         "playbook_path": "main",
         "playbook_step": 1.0,
         "awaiting": "step",
     }
-    assert messages[0]["text"].startswith("Before you delete")
-    assert messages[1]["text"].startswith("Step 1 of 4: ")
+    assert messages[0]["text"].startswith("To create a NuGet account")
+    assert messages[1]["text"].startswith("Step 1 of 7: ")
     assert [b["payload"] for b in messages[1]["buttons"]] == [
         "/next_step",
         '/affirm{"outcome": "worked"}',
         "/deny",
     ]
+
+
+def test_a_topic_that_depends_on_the_account_only_records_the_topic_for_the_form():
+    walking = {
+        "topic": "create_account",
+        "playbook_path": "main",
+        "playbook_step": 3.0,
+        "awaiting": "step",
+    }
+    messages, slots = run(ActionStartPlaybook(), tracker("delete_account", walking))
+    assert messages == []
+    assert slots == {
+        "topic": "delete_account",
+        "playbook_path": None,
+        "playbook_step": 0.0,
+        "awaiting": None,
+    }
 
 
 def test_start_playbook_for_a_non_topic_intent_falls_back():

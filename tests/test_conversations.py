@@ -48,8 +48,11 @@ def payloads(reply) -> list:
 
 
 def walk(assistant, user: str, first: str, choice: int = 1, turns: int = 25):
-    """Sends `first`, then presses Next step / option `choice` / That worked to the end."""
+    """Sends `first`, answers "skip" if the account is asked for, then presses Next step /
+    option `choice` / That worked to the end."""
     replies = assistant.say(user, first)
+    if replies and not payloads(replies[-1]) and "skip" in texts(replies):
+        replies = assistant.say(user, "skip")
     seen = list(replies)
     for _ in range(turns):
         options = payloads(replies[-1]) if replies else []
@@ -118,6 +121,7 @@ def test_still_stuck_escalates_and_a_request_carries_the_masked_conversation(ass
     user = sender()
     assistant.say(user, "my login email is account1@outlook.com")
     assistant.say(user, ASKS["recover_password_login"])
+    assistant.say(user, "skip")
     stuck = assistant.say(user, "/deny")
     assert "Sorry that didn't work." in texts(stuck)
     assert "Shall I open it?" in texts(stuck)
@@ -133,7 +137,8 @@ def test_still_stuck_escalates_and_a_request_carries_the_masked_conversation(ass
 
 def test_stuck_at_the_change_step_leads_to_the_linked_elsewhere_help(assistant):
     user = sender()
-    replies = assistant.say(user, ASKS["change_microsoft_account"])
+    assistant.say(user, ASKS["change_microsoft_account"])
+    replies = assistant.say(user, "skip")
     for _ in range(4):
         replies = assistant.say(user, "/next_step")
     assert "Did that work?" in texts(replies)
@@ -146,6 +151,7 @@ def test_stuck_at_the_change_step_leads_to_the_linked_elsewhere_help(assistant):
 def test_typed_yes_and_no_follow_the_context(assistant):
     user = sender()
     assistant.say(user, ASKS["delete_account"])
+    assistant.say(user, "skip")
     moved_on = assistant.say(user, "yes")
     assert texts(moved_on).startswith("Step 2 of 4")
     declined = assistant.say(user, "no")
@@ -196,8 +202,8 @@ def test_a_did_you_mean_button_starts_that_topic(assistant):
     first = assistant.say(user, "account")
     topic_payload = payloads(first[-1])[0]
     started = assistant.say(user, topic_payload)
-    intro = playbooks()[topic_payload[1:]].paths["main"].intro
-    assert intro in texts(started)
+    book = playbooks()[topic_payload[1:]]
+    assert (book.ask or book.paths["main"].intro) in texts(started)
 
 
 BAD_INPUT = [

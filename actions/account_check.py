@@ -1,0 +1,138 @@
+"""The account check: a form asks for the account, the backend is queried, the diagnosis
+picks the branch. Faults in the backend end in the general steps, never in an error."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import diagnosis, engine
+from actions.actions import apply_turn
+from actions.backend_client import BackendClient, BackendUnavailable
+from actions.dialogue_state import read_state
+from actions.engine import Turn
+from actions.playbooks import playbooks
+
+log = logging.getLogger(__name__)
+SLOT = "account_identifier"
+WAY_OUT_INTENTS = {"deny", "goodbye", "out_of_scope"}
+MAX_ATTEMPTS = 2
+SWITCH_CONFIDENCE = 0.8  # a clear new question leaves the check; a vague one is asked again
+
+
+def identity_token(tracker: Tracker) -> Optional[str]:
+    """The signed identity the newest user message carries in its metadata, if any."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            token = (event.get("metadata") or {}).get("identity_token")
+            return token if isinstance(token, str) and len(token) < 2048 else None
+    return None
+
+
+class ActionAskAccountIdentifier(Action):
+    def name(self) -> str:
+        return "action_ask_account_identifier"
+
+    async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
+        book = playbooks().get(tracker.get_slot("topic") or "")
+        dispatcher.utter_message(text=book.ask if book and book.ask else "Which account is it?")
+        return []
+
+
+class ValidateAccountForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_account_form"
+
+    async def validate_account_identifier(
+        self,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> Dict[str, Any]:
+        latest = tracker.latest_message.get("intent") or {}
+        intent, confidence = latest.get("name"), float(latest.get("confidence") or 0)
+        candidates = [
+            *tracker.get_latest_entity_values("email"),
+            *tracker.get_latest_entity_values("username"),
+            str(value or ""),
+        ]
+        for candidate in candidates:
+            found = diagnosis.parse_identifier(str(candidate))
+            if found:
+                return {SLOT: f"{found.kind}:{found.value}", "identifier_attempts": None}
+        if intent == "human_handoff":
+            return {SLOT: "handoff", "identifier_attempts": None}
+        if intent in engine.ACCOUNT_TOPICS and confidence >= SWITCH_CONFIDENCE:
+            # a new question instead of an answer
+            return {SLOT: f"topic:{intent}", "identifier_attempts": None}
+        attempts = int(tracker.get_slot("identifier_attempts") or 0) + 1
+        if intent in WAY_OUT_INTENTS or attempts >= MAX_ATTEMPTS:
+            return {SLOT: "skip:", "identifier_attempts": None}
+        dispatcher.utter_message(response="utter_invalid_identifier")
+        return {SLOT: None, "identifier_attempts": float(attempts)}
+
+
+async def _verified_username(tracker: Tracker, client: BackendClient) -> Optional[str]:
+    token = identity_token(tracker)
+    if not token:
+        return None
+    try:
+        return await client.verified_username(token)
+    except BackendUnavailable:
+        return None
+
+
+async def find(topic: str, found: diagnosis.Identifier, client: BackendClient, verified):
+    """The finding for `topic` from the backend; None for "general steps"."""
+    if topic in diagnosis.ACCOUNT_LOOKUP:
+        if found.kind == "username":
+            account = await client.account(found.value)
+        elif found.kind == "email":
+            account = await client.account_by_email(found.value)
+        else:
+            return None
+        return diagnosis.account_finding(topic, account, verified)
+    if topic in diagnosis.TARGET_LOOKUP and found.kind == "email":
+        owner = await client.login_owner(found.value)
+        return diagnosis.target_finding(found.value, owner, verified)
+    if topic in diagnosis.TENANT_LOOKUP:
+        domain = diagnosis.domain_of(found)
+        return (
+            diagnosis.tenant_finding(domain, await client.tenant_state(domain)) if domain else None
+        )
+    return None
+
+
+class ActionDiagnose(Action):
+    def name(self) -> str:
+        return "action_diagnose"
+
+    async def decide(self, tracker: Tracker) -> Turn:
+        state = read_state(tracker)
+        kind, _, value = str(tracker.get_slot(SLOT) or "skip:").partition(":")
+        if kind == "handoff":
+            return engine.handoff_requested(state)
+        if kind == "topic" and value in engine.ACCOUNT_TOPICS:
+            return engine.start(state, value)
+        if kind not in ("email", "username", "domain") or not state.topic:
+            return engine.general_steps(state)
+        client = BackendClient.from_env()
+        try:
+            verified = await _verified_username(tracker, client)
+            finding = await find(state.topic, diagnosis.Identifier(kind, value), client, verified)
+        except BackendUnavailable as error:
+            log.warning("account_check_failed", extra={"topic": state.topic, "error": str(error)})
+            return engine.general_steps(state, could_not_check=True)
+        log.info("account_checked", extra={"topic": state.topic, "finding": finding and finding[0]})
+        return engine.apply_finding(state, *finding) if finding else engine.general_steps(state)
+
+    async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
+        turn = await self.decide(tracker)
+        events = await apply_turn(dispatcher, tracker, read_state(tracker), turn)
+        return events + [SlotSet(SLOT, None)]

@@ -1,0 +1,105 @@
+"""Account state -> finding: which branch of a topic fits the user's real account.
+
+Plain functions, no Rasa and no HTTP. A finding is a name from the topic's playbook
+`findings` plus the (masked) values its text needs; None means "give the general steps".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Dict, Optional, Tuple
+
+from actions.backend_client import Account
+from privacy import mask_email
+
+EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$"
+)
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+DOMAIN = re.compile(r"^[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$")
+SKIP_WORDS = {"skip", "no", "nope", "stop", "cancel", "dont know", "don't know", "idk", "none"}
+
+# What each topic needs looked up.
+ACCOUNT_LOOKUP = {
+    "recover_password_login",
+    "find_linked_microsoft_account",
+    "recover_without_microsoft_account",
+    "transform_to_organization",
+    "delete_account",
+}
+TARGET_LOOKUP = {"change_microsoft_account", "microsoft_account_linked_elsewhere"}
+TENANT_LOOKUP = {"unmanaged_aad_tenant"}
+LOGIN_KINDS = {"msa": "personal Microsoft account", "aad": "work or school (Azure AD) account"}
+
+Finding = Optional[Tuple[str, Dict[str, str]]]
+
+
+@dataclass(frozen=True)
+class Identifier:
+    kind: str  # "email", "username", "domain" or "skip"
+    value: str = ""
+
+
+def parse_identifier(text: str) -> Optional[Identifier]:
+    """What the user typed when asked for their account; None when it is not usable."""
+    cleaned = text.strip().strip(".,;!?\"'<>()[]").strip()
+    if cleaned.lower().rstrip(".!") in SKIP_WORDS:
+        return Identifier("skip")
+    if len(cleaned) > 254:
+        return None
+    if EMAIL.match(cleaned):
+        return Identifier("email", cleaned)
+    if DOMAIN.match(cleaned) and "@" not in cleaned and "." in cleaned:
+        return Identifier("domain", cleaned.lower())
+    if USERNAME.match(cleaned):
+        return Identifier("username", cleaned)
+    return None
+
+
+def account_finding(topic: str, account: Optional[Account], verified: Optional[str]) -> Finding:
+    if account is None:
+        return None
+    values = {
+        "username": account.username,
+        "login_kind": LOGIN_KINDS.get(account.login_kind or "", "Microsoft account"),
+        "login_email_masked": account.login_email_masked or "",
+    }
+    if topic == "delete_account":
+        return deletion_finding(account, verified)
+    if topic == "transform_to_organization" and account.is_organization:
+        return "already_organization", values
+    if account.login_kind:
+        return "linked", values
+    return "password_only", values
+
+
+def deletion_finding(account: Account, verified: Optional[str]) -> Finding:
+    """Packages and organizations are account detail: only for the signed-in owner."""
+    if verified is None or verified.lower() != account.username.lower():
+        return "unverified", {}
+    if account.last_admin_of:
+        return "last_admin", {"organizations": ", ".join(account.last_admin_of)}
+    if account.sole_owner_packages:
+        packages = account.sole_owner_packages
+        return "sole_owner", {"package_count": str(len(packages)), "packages": ", ".join(packages)}
+    return "clear", {"username": account.username}
+
+
+def target_finding(target_email: str, owner: Optional[str], verified: Optional[str]) -> Finding:
+    """Is the Microsoft account the user wants to switch to already another account's login?"""
+    values = {"target_masked": mask_email(target_email)}
+    if owner is None or (verified and owner.lower() == verified.lower()):
+        return "target_free", values
+    return "linked_elsewhere", values
+
+
+def tenant_finding(domain: str, state: str) -> Finding:
+    names = {"unmanaged": "unmanaged", "managed": "managed", "none": "no_tenant"}
+    return names[state], {"domain": domain}
+
+
+def domain_of(identifier: Identifier) -> Optional[str]:
+    if identifier.kind == "email":
+        return identifier.value.rpartition("@")[2].lower()
+    return identifier.value if identifier.kind == "domain" else None

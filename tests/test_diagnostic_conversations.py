@@ -1,0 +1,184 @@
+"""Each demo account leads to its own branch, over REST with the real backend started."""
+
+from __future__ import annotations
+
+import pytest
+
+from account_backend import identity
+from actions.playbooks import playbooks
+from tests.servers import IDENTITY_SECRET, start_assistant, stop
+from tests.test_conversations import ASKS, payloads, sender, texts
+
+pytestmark = pytest.mark.model
+
+
+def check(assistant, topic: str, answer: str, metadata=None):
+    user = sender()
+    asked = assistant.say(user, ASKS[topic], metadata=metadata)
+    assert playbooks()[topic].ask in texts(asked)
+    return user, assistant.say(user, answer, metadata=metadata)
+
+
+def signed_in(username: str) -> dict:
+    return {"identity_token": identity.sign(username, IDENTITY_SECRET)}
+
+
+def intro(topic: str, path: str = "main") -> str:
+    return playbooks()[topic].paths[path].intro
+
+
+def test_password_only_account_gets_the_password_reset(assistant):
+    _, replies = check(assistant, "recover_password_login", "LegacyDev")
+    said = texts(replies)
+    assert "LegacyDev still has a NuGet.org password login" in said
+    assert "Step 1 of 6" in said
+
+
+def test_linked_account_is_told_its_masked_login_and_offered_both_ways(assistant):
+    user, replies = check(assistant, "recover_password_login", "account1@outlook.com")
+    said = texts(replies)
+    assert "personal Microsoft account (a***1@outlook.com)" in said
+    assert "account1@outlook.com" not in said
+    lost = assistant.say(user, payloads(replies[-1])[0])
+    assert intro("recover_without_microsoft_account") in texts(lost)
+
+
+def test_sign_in_assistance_shows_the_masked_work_account(assistant):
+    _, replies = check(assistant, "find_linked_microsoft_account", "ContosoBuild")
+    assert "work or school (Azure AD) account: b***r@contoso.com" in texts(replies)
+
+
+def test_no_microsoft_account_linked(assistant):
+    _, replies = check(assistant, "recover_without_microsoft_account", "legacy.dev@example.org")
+    assert "LegacyDev has no Microsoft account linked yet" in texts(replies)
+
+
+def test_moving_to_a_login_of_another_account_is_detected(assistant):
+    _, replies = check(assistant, "change_microsoft_account", "account2@outlook.com")
+    said = texts(replies)
+    assert "a***2@outlook.com is already the login of another NuGet account" in said
+    assert intro("microsoft_account_linked_elsewhere") in said
+    assert "MyNuGetAccount2" not in replies[0]["text"]  # the other account is never named
+
+
+def test_a_free_login_gets_the_change_steps(assistant):
+    _, replies = check(assistant, "change_microsoft_account", "account3@outlook.com")
+    said = texts(replies)
+    assert "a***3@outlook.com is not linked to any NuGet account" in said
+    assert "Step 1 of 5" in said
+
+
+def test_pasted_error_email_is_checked(assistant):
+    _, replies = check(assistant, "microsoft_account_linked_elsewhere", "account2@outlook.com")
+    assert "I checked: a***2@outlook.com is the login of another NuGet account" in texts(replies)
+
+
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        ("builder@contoso.com", "contoso.com is an unmanaged Azure AD tenant"),
+        ("fabrikam.com", "fabrikam.com is a managed Azure AD tenant"),
+        ("someone@outlook.com", "outlook.com has no Azure AD tenant"),
+    ],
+)
+def test_tenant_states(assistant, answer, expected):
+    _, replies = check(assistant, "unmanaged_aad_tenant", answer)
+    assert expected in texts(replies)
+
+
+def test_unmanaged_tenant_offers_the_two_ways(assistant):
+    _, replies = check(assistant, "unmanaged_aad_tenant", "builder@contoso.com")
+    while "/next_step" in payloads(replies[-1]):
+        replies = assistant.say(replies[0]["recipient_id"], "/next_step")
+    assert len(payloads(replies[-1])) == 2
+
+
+@pytest.mark.parametrize(
+    "answer, path",
+    [("LegacyDev", "unlinked"), ("MyNuGetAccount1", "linked")],
+)
+def test_transform_branches_on_the_link(assistant, answer, path):
+    _, replies = check(assistant, "transform_to_organization", answer)
+    assert intro("transform_to_organization", path) in texts(replies)
+
+
+def test_signed_in_sole_owner_is_warned_about_unlisting(assistant):
+    _, replies = check(assistant, "delete_account", "SoleOwnerDev", signed_in("SoleOwnerDev"))
+    said = texts(replies)
+    assert "sole owner of 2 package(s): SoleOwner.Core, SoleOwner.Extensions" in said
+    assert "Step 1 of 4" in said
+
+
+def test_signed_in_last_admin_is_stopped_until_the_organization_is_handed_over(assistant):
+    _, replies = check(assistant, "delete_account", "FabrikamAdmin", signed_in("FabrikamAdmin"))
+    said = texts(replies)
+    assert "last administrator of FabrikamOrg" in said
+    assert "Step 1 of 4" not in said
+    assert payloads(replies[-1]) == ["/affirm", "/deny"]
+
+
+def test_account_details_need_a_verified_identity(assistant):
+    for metadata in (None, signed_in("MyNuGetAccount1"), {"identity_token": "forged.token"}):
+        _, replies = check(assistant, "delete_account", "SoleOwnerDev", metadata)
+        said = texts(replies)
+        assert "SoleOwner.Core" not in said
+        assert "I can only look at packages and organizations" in said
+
+
+def test_skip_and_nonsense_give_the_general_steps(assistant):
+    _, skipped = check(assistant, "recover_password_login", "skip")
+    assert "Step 1 of 6" in texts(skipped)
+    user, first = check(assistant, "recover_password_login", "abc def ghi")
+    assert "doesn't look like a NuGet username" in texts(first)
+    second = assistant.say(user, "x" * 20_000)
+    assert "Step 1 of 6" in texts(second)
+
+
+def test_unknown_account_gives_the_general_steps_without_saying_so(assistant):
+    _, replies = check(assistant, "recover_password_login", "nobody.here@example.org")
+    said = texts(replies)
+    assert "Step 1 of 6" in said
+    assert "nobody" not in said
+
+
+def test_script_or_off_topic_answers_leave_the_check(assistant):
+    _, replies = check(assistant, "recover_password_login", "<script>alert(1)</script>")
+    assert "Step 1 of 6" in texts(replies) and "<script>" not in texts(replies)
+
+
+def test_a_new_question_instead_of_an_answer_starts_that_topic(assistant):
+    _, replies = check(assistant, "delete_account", "how do I create a nuget account?")
+    assert intro("create_account") in texts(replies)
+
+
+def test_asking_for_a_person_during_the_check(assistant):
+    _, replies = check(assistant, "delete_account", "I want to talk to a real person")
+    assert "Shall I open it?" in texts(replies)
+
+
+@pytest.fixture(scope="module")
+def assistant_without_backend(tmp_path_factory, backend):
+    """The assistant with its backend address pointing at a closed port."""
+    from dataclasses import replace
+
+    from tests.servers import free_port
+
+    dead = replace(backend, url=f"http://127.0.0.1:{free_port()}")
+    assistant, processes = start_assistant(tmp_path_factory.mktemp("no-backend"), dead)
+    yield assistant
+    stop(processes)
+
+
+def test_backend_down_gives_the_general_steps_and_the_conversation_goes_on(
+    assistant_without_backend,
+):
+    _, replies = check(assistant_without_backend, "recover_password_login", "LegacyDev")
+    said = texts(replies)
+    assert "I could not check your account just now" in said
+    assert "Step 1 of 6" in said
+    user = replies[0]["recipient_id"]
+    assert "Step 2 of 6" in texts(assistant_without_backend.say(user, "/next_step"))
+    offer = assistant_without_backend.say(user, "talk to a person please")
+    assert "Shall I open it?" in texts(offer)
+    failed = assistant_without_backend.say(user, "/affirm")
+    assert "could not record the support request" in texts(failed)
