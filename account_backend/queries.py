@@ -72,36 +72,32 @@ def tenant_state(connection: Connection, domain: str) -> str:
     return row.state if row else "none"
 
 
-def owned_packages(connection: Connection, account_id: int) -> List[Dict[str, Any]]:
-    owners = (
-        select(package_owners.c.package_id, func.count().label("owners"))
-        .group_by(package_owners.c.package_id)
-        .subquery()
-    )
+def _memberships(connection: Connection, link, group, member, name, account_id: int):
+    """(name, members) of every group `account_id` belongs to through the `link` table."""
+    members = select(link.c[group], func.count().label("members")).group_by(link.c[group])
+    counted = members.subquery()
     rows = connection.execute(
-        select(packages.c.name, owners.c.owners)
-        .join(package_owners, package_owners.c.package_id == packages.c.id)
-        .join(owners, owners.c.package_id == packages.c.id)
-        .where(package_owners.c.account_id == account_id)
-        .order_by(packages.c.name)
+        select(name, counted.c.members)
+        .join(link, link.c[group] == name.table.c.id)
+        .join(counted, counted.c[group] == name.table.c.id)
+        .where(link.c[member] == account_id)
+        .order_by(name)
     )
-    return [{"name": r.name, "sole_owner": r.owners == 1} for r in rows]
+    return [(row[0], row.members) for row in rows]
+
+
+def owned_packages(connection: Connection, account_id: int) -> List[Dict[str, Any]]:
+    owned = _memberships(
+        connection, package_owners, "package_id", "account_id", packages.c.name, account_id
+    )
+    return [{"name": name, "sole_owner": owners == 1} for name, owners in owned]
 
 
 def administered_organizations(connection: Connection, account_id: int) -> List[Dict[str, Any]]:
-    admins = (
-        select(organization_admins.c.org_id, func.count().label("admins"))
-        .group_by(organization_admins.c.org_id)
-        .subquery()
+    administered = _memberships(
+        connection, organization_admins, "org_id", "admin_id", accounts.c.username, account_id
     )
-    rows = connection.execute(
-        select(accounts.c.username, admins.c.admins)
-        .join(organization_admins, organization_admins.c.org_id == accounts.c.id)
-        .join(admins, admins.c.org_id == accounts.c.id)
-        .where(organization_admins.c.admin_id == account_id)
-        .order_by(accounts.c.username)
-    )
-    return [{"name": r.username, "last_admin": r.admins == 1} for r in rows]
+    return [{"name": name, "last_admin": admins == 1} for name, admins in administered]
 
 
 def account_view(connection: Connection, account: Dict[str, Any]) -> Dict[str, Any]:
