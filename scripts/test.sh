@@ -13,6 +13,15 @@ ruff check .
 stage "rasa data validate"
 rasa data validate --quiet
 
+stage "PostgreSQL for the backend tests (skipped where it cannot be installed)"
+if TEST_POSTGRES_URL=$(bash scripts/postgres.sh start); then
+  export TEST_POSTGRES_URL
+  trap 'bash scripts/postgres.sh stop' EXIT
+  echo "PostgreSQL at $TEST_POSTGRES_URL"
+else
+  echo "PostgreSQL not available: backend tests run on SQLite only"
+fi
+
 stage "unit tests (no model needed)"
 python -m pytest -q -m "not model" tests
 

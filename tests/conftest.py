@@ -1,16 +1,23 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.servers import MODEL, backend_env, start_assistant, start_backend, stop
 
 
 @pytest.fixture(scope="session")
-def backend(tmp_path_factory):
+def sqlite_backend(tmp_path_factory):
     """The real account backend on a fresh SQLite database with the demo accounts."""
     backend, process = start_backend(tmp_path_factory.mktemp("backend"))
     yield backend
     stop([process])
+
+
+@pytest.fixture(scope="session")
+def backend(sqlite_backend):
+    return sqlite_backend
 
 
 @pytest.fixture
@@ -28,3 +35,17 @@ def assistant(backend, tmp_path_factory):
     assistant, processes = start_assistant(tmp_path_factory.mktemp("assistant"), backend)
     yield assistant
     stop(processes)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def any_backend(request, tmp_path_factory):
+    """The backend on SQLite, and on PostgreSQL when the test command could start one."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("sqlite_backend")
+        return
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("PostgreSQL is not available (TEST_POSTGRES_URL unset)")
+    backend, process = start_backend(tmp_path_factory.mktemp("backend-pg"), db_url=url)
+    yield backend
+    stop([process])

@@ -9,6 +9,12 @@ from account_backend import identity
 from tests.servers import IDENTITY_SECRET
 
 
+@pytest.fixture
+def backend(any_backend):
+    """Every test here runs on SQLite and, where it could be started, PostgreSQL."""
+    return any_backend
+
+
 def call(backend, method, path, token="default", **kwargs):
     token = backend.token if token == "default" else token
     headers = {"Authorization": f"Bearer {token}"} if token else {}
