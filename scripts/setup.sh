@@ -35,8 +35,17 @@ if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv with $python"
   "$python" -m venv .venv
 fi
-echo "setup: installing pinned requirements (a few minutes on a fresh machine)"
-.venv/bin/python -m pip install --quiet --upgrade "pip==24.0"
-.venv/bin/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt -c constraints.txt
+echo "setup: installing pinned requirements (a few minutes on a fresh machine; log: var/pip.log)"
+mkdir -p var
+pip_install() {
+  .venv/bin/python -m pip install --quiet "$@" >> var/pip.log 2>&1 || {
+    grep -v "WARNING: Location" var/pip.log | tail -n 30 >&2
+    echo "setup: pip install failed (full log: var/pip.log)" >&2
+    exit 1
+  }
+}
+: > var/pip.log
+pip_install --upgrade "pip==24.0"
+pip_install -r requirements.txt -r requirements-dev.txt -c constraints.txt
 echo "$wanted" > "$stamp"
 echo "setup: done"
