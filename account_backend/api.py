@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from account_backend import identity, queries
+from privacy.logs import log_event
 
 log = logging.getLogger("account_backend")
 
@@ -111,7 +112,7 @@ def create_app(engine: Engine, service_token: str, identity_secret: Optional[str
 
     @app.exception_handler(SQLAlchemyError)
     async def database_error(_request: Request, exc: SQLAlchemyError) -> JSONResponse:
-        log.error("database_error", extra={"error": type(exc).__name__})
+        log_event(log, "database_error", logging.ERROR, error=type(exc).__name__)
         return _error(503, "the account database is unavailable")
 
     @app.get("/health", include_in_schema=False)
@@ -161,7 +162,7 @@ def create_app(engine: Engine, service_token: str, identity_secret: Optional[str
             reference = queries.create_support_request(
                 connection, request.topic, request.channel, lines
             )
-        log.info("support_request_created", extra={"reference": reference, "topic": request.topic})
+        log_event(log, "support_request_created", reference=reference, topic=request.topic)
         return {"reference": reference}
 
     @app.get("/v1/support-requests/{reference}", dependencies=guarded)

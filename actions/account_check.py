@@ -17,6 +17,7 @@ from actions.backend_client import BackendClient, BackendUnavailable
 from actions.dialogue_state import read_state
 from actions.engine import Turn
 from actions.playbooks import playbooks
+from privacy.logs import log_event
 
 log = logging.getLogger(__name__)
 SLOT = "account_identifier"
@@ -127,9 +128,9 @@ class ActionDiagnose(Action):
             verified = await _verified_username(tracker, client)
             finding = await find(state.topic, diagnosis.Identifier(kind, value), client, verified)
         except BackendUnavailable as error:
-            log.warning("account_check_failed", extra={"topic": state.topic, "error": str(error)})
+            log_event(log, "account_check_failed", logging.WARNING, topic=state.topic, error=error)
             return engine.general_steps(state, could_not_check=True)
-        log.info("account_checked", extra={"topic": state.topic, "finding": finding and finding[0]})
+        log_event(log, "account_checked", topic=state.topic, finding=finding and finding[0])
         return engine.apply_finding(state, *finding) if finding else engine.general_steps(state)
 
     async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:

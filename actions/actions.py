@@ -13,6 +13,7 @@ from actions.backend_client import BackendClient, BackendUnavailable
 from actions.dialogue_state import read_state, state_events
 from actions.engine import Message, State, Turn
 from actions.support_requests import transcript
+from privacy.logs import log_event
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +44,10 @@ async def open_support_request(dispatcher: CollectingDispatcher, tracker: Tracke
             topic, _channel(tracker), transcript(tracker.events)
         )
     except BackendUnavailable as error:
-        log.warning("support_request_failed", extra={"topic": topic, "error": str(error)})
+        log_event(log, "support_request_failed", logging.WARNING, topic=topic, error=error)
         dispatcher.utter_message(response="utter_support_request_failed")
         return
-    log.info("support_request_opened", extra={"topic": topic, "reference": reference})
+    log_event(log, "support_request_opened", topic=topic, reference=reference)
     dispatcher.utter_message(response="utter_support_request_opened", reference=reference)
 
 
@@ -57,7 +58,7 @@ async def apply_turn(
     send(dispatcher, turn.messages)
     if turn.open_support_request:
         await open_support_request(dispatcher, tracker)
-    log.info("turn", extra={"topic": turn.state.topic, "step": turn.state.step})
+    log_event(log, "turn", topic=turn.state.topic, step=turn.state.step)
     return state_events(state, turn.state)
 
 

@@ -182,3 +182,21 @@ def test_backend_down_gives_the_general_steps_and_the_conversation_goes_on(
     assert "Shall I open it?" in texts(offer)
     failed = assistant_without_backend.say(user, "/affirm")
     assert "could not record the support request" in texts(failed)
+
+
+TYPED_EMAILS = [
+    "account1@outlook.com",
+    "account2@outlook.com",
+    "account3@outlook.com",
+    "builder@contoso.com",
+    "legacy.dev@example.org",
+    "nobody.here@example.org",
+]
+
+
+def test_logs_of_all_these_conversations_hold_no_email_address(assistant):
+    logs = [*assistant.logs, assistant.backend.log]
+    written = "\n".join(path.read_text(errors="replace") for path in logs)
+    assert '"event": "account_checked"' in written  # the logs are there and structured
+    for email in TYPED_EMAILS:
+        assert email not in written
