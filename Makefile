@@ -7,10 +7,11 @@ MIN_ACCURACY ?= 0.95
 MIN_OOS_RECALL ?= 0.90
 RUN := source scripts/env.sh &&
 
-.PHONY: help setup train chat test lint format validate unit conversations stories evaluate clean
+.PHONY: help setup train chat run test lint format validate unit conversations stories evaluate clean
 
 help:
 	@echo "make chat      set up, train if needed, and talk to the assistant in the terminal"
+	@echo "make run       the same as servers: backend, actions, Rasa REST + socket.io on :5005"
 	@echo "make test      set up, train if needed, and run every check (what CI runs)"
 	@echo "make evaluate  DATA=<file.yml> REPORT=<out.json>: topic accuracy of the model"
 
@@ -22,6 +23,9 @@ train: setup
 
 chat: train
 	@bash scripts/chat.sh
+
+run: train
+	@bash scripts/run.sh
 
 test: setup
 	@bash scripts/test.sh

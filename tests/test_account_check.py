@@ -94,3 +94,18 @@ def test_identity_token_comes_from_the_newest_user_message():
     assert identity_token(tracker(metadata={"identity_token": "abc"})) == "abc"
     assert identity_token(tracker(metadata={"identity_token": 42})) is None
     assert identity_token(tracker()) is None
+
+
+def test_the_question_is_the_topics_own():
+    from actions.account_check import ActionAskAccountIdentifier
+    from actions.playbooks import playbooks
+
+    for topic, expected in [
+        ("delete_account", playbooks()["delete_account"].ask),
+        (None, "Which account is it?"),
+    ]:
+        dispatcher = CollectingDispatcher()
+        asyncio.run(
+            ActionAskAccountIdentifier().run(dispatcher, tracker(slots={"topic": topic}), {})
+        )
+        assert dispatcher.messages[0]["text"] == expected
