@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+import pytest
 import yaml
 
 from tests.helpers import ACCOUNT_TOPICS, ROOT, TOPICS
@@ -26,8 +27,8 @@ def training_examples():
     return examples
 
 
-def evaluation_set():
-    path = ROOT / "tests" / "evaluation" / "utterances.yml"
+def evaluation_set(name: str = "utterances"):
+    path = ROOT / "tests" / "evaluation" / f"{name}.yml"
     return yaml.safe_load(path.read_text(encoding="utf-8"))["examples"]
 
 
@@ -53,8 +54,9 @@ def test_no_example_belongs_to_two_intents():
             assert owner.setdefault(key, intent) == intent, f"{text!r}: {owner[key]} and {intent}"
 
 
-def test_evaluation_set_is_large_labelled_and_held_out():
-    examples = evaluation_set()
+@pytest.mark.parametrize("name", ["utterances", "dev", "dev2"])
+def test_evaluation_sets_are_large_labelled_and_held_out(name):
+    examples = evaluation_set(name)
     assert len(examples) >= 150
     labels = set(ACCOUNT_TOPICS) | set(TOPICS["other"])
     trained = {normalise(t) for texts in training_examples().values() for t in texts}
