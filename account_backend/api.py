@@ -1,4 +1,5 @@
-"""The HTTP API (FastAPI). Every route but /health and /openapi.json needs the service token."""
+"""The HTTP API (FastAPI). Every route but /health (for load balancers) needs the service token,
+the OpenAPI document at /openapi.json included."""
 
 from __future__ import annotations
 
@@ -94,7 +95,13 @@ def _error(status: int, message: str) -> JSONResponse:
 def create_app(engine: Engine, service_token: str, identity_secret: Optional[str]) -> FastAPI:
     if not service_token:
         raise ValueError("a service token is required")
-    app = FastAPI(title="nuget.org account backend", version="1.0")
+    app = FastAPI(
+        title="nuget.org account backend",
+        version="1.0",
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
 
     def authorised(authorization: Optional[str] = Header(None)) -> None:
         scheme, _, token = (authorization or "").partition(" ")
@@ -120,6 +127,10 @@ def create_app(engine: Engine, service_token: str, identity_secret: Optional[str
         return {"status": "ok"}
 
     guarded = [Depends(authorised)]
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=guarded)
+    def openapi() -> Dict[str, Any]:
+        return app.openapi()
 
     @app.get("/v1/accounts/{username}", response_model=Account, dependencies=guarded)
     def get_account(username: str = Path(..., regex=USERNAME)) -> Dict[str, Any]:
