@@ -15,14 +15,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from account_backend import identity, queries
+from identifiers import DOMAIN, EMAIL, MAX_EMAIL, USERNAME
 from privacy.logs import log_event
 
 log = logging.getLogger("account_backend")
-
-USERNAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
-EMAIL = r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$"
-DOMAIN = r"^[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$"
-MAX_EMAIL = 254
 
 
 class MicrosoftAccount(BaseModel):

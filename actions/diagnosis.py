@@ -10,14 +10,13 @@ import re
 from dataclasses import dataclass
 from typing import Dict, Optional, Tuple
 
+import identifiers
 from actions.backend_client import Account
 from privacy import mask_email
 
-EMAIL = re.compile(
-    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$"
-)
-USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-DOMAIN = re.compile(r"^[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$")
+EMAIL = re.compile(identifiers.EMAIL)
+USERNAME = re.compile(identifiers.USERNAME)
+DOMAIN = re.compile(identifiers.DOMAIN)
 SKIP_WORDS = {"skip", "no", "nope", "stop", "cancel", "dont know", "don't know", "idk", "none"}
 
 # What each topic needs looked up.
@@ -46,7 +45,7 @@ def parse_identifier(text: str) -> Optional[Identifier]:
     cleaned = text.strip().strip(".,;!?\"'<>()[]").strip()
     if cleaned.lower().rstrip(".!") in SKIP_WORDS:
         return Identifier("skip")
-    if len(cleaned) > 254:
+    if len(cleaned) > identifiers.MAX_EMAIL:
         return None
     if EMAIL.match(cleaned):
         return Identifier("email", cleaned)
