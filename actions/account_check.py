@@ -15,7 +15,7 @@ from actions import diagnosis, engine
 from actions.actions import apply_turn
 from actions.backend_client import BackendClient, BackendUnavailable
 from actions.dialogue_state import read_state
-from actions.engine import Turn
+from actions.engine import State, Turn
 from actions.playbooks import playbooks
 from privacy.logs import log_event
 
@@ -114,8 +114,7 @@ class ActionDiagnose(Action):
     def name(self) -> str:
         return "action_diagnose"
 
-    async def decide(self, tracker: Tracker) -> Turn:
-        state = read_state(tracker)
+    async def decide(self, state: State, tracker: Tracker) -> Turn:
         kind, _, value = str(tracker.get_slot(SLOT) or "skip:").partition(":")
         if kind == "handoff":
             return engine.handoff_requested(state)
@@ -134,6 +133,6 @@ class ActionDiagnose(Action):
         return engine.apply_finding(state, *finding) if finding else engine.general_steps(state)
 
     async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
-        turn = await self.decide(tracker)
-        events = await apply_turn(dispatcher, tracker, read_state(tracker), turn)
+        state = read_state(tracker)
+        events = await apply_turn(dispatcher, tracker, state, await self.decide(state, tracker))
         return events + [SlotSet(SLOT, None)]

@@ -77,15 +77,7 @@ class EngineAction(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         state = read_state(tracker)
-        turn = self.decide(state, tracker)
-        send(dispatcher, turn.messages)
-        if turn.open_support_request:
-            await open_support_request(dispatcher, tracker)
-        log.info(
-            "turn",
-            extra={"action": self.action_name, "topic": turn.state.topic, "step": turn.state.step},
-        )
-        return state_events(state, turn.state)
+        return await apply_turn(dispatcher, tracker, state, self.decide(state, tracker))
 
 
 class ActionStartPlaybook(EngineAction):
@@ -96,7 +88,7 @@ class ActionStartPlaybook(EngineAction):
         if topic not in engine.ACCOUNT_TOPICS:
             return engine.fallback(state, tracker.latest_message.get("intent_ranking", []))
         if engine.needs_account_check(topic):
-            return engine.begin_account_check(state, topic)
+            return engine.begin_account_check(topic)
         return engine.start(state, topic)
 
 

@@ -148,10 +148,9 @@ def needs_account_check(topic: str) -> bool:
     return bool(playbooks()[topic].ask)
 
 
-def begin_account_check(state: State, topic: str) -> Turn:
-    """Records the topic; the account form asks the playbook's `ask` question next."""
-    fresh = State(topic=topic, path=None, step=0, awaiting=None)
-    return Turn((), replace(fresh, fallbacks=0))
+def begin_account_check(topic: str) -> Turn:
+    """A fresh state for `topic`; the account form asks the playbook's `ask` question next."""
+    return Turn((), State(topic=topic))
 
 
 def general_steps(state: State, could_not_check: bool = False) -> Turn:
