@@ -24,6 +24,8 @@ SLOT = "account_identifier"
 WAY_OUT_INTENTS = {"deny", "goodbye", "out_of_scope"}
 MAX_ATTEMPTS = 2
 SWITCH_CONFIDENCE = 0.8  # a clear new question leaves the check; a vague one is asked again
+# "/deny" inside the form is a way out: the general steps without a look-up.
+SKIP_BUTTON = {"title": "Skip: show me the steps", "payload": "/deny"}
 
 
 def identity_token(tracker: Tracker) -> Optional[str]:
@@ -41,7 +43,8 @@ class ActionAskAccountIdentifier(Action):
 
     async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
         book = playbooks().get(tracker.get_slot("topic") or "")
-        dispatcher.utter_message(text=book.ask if book and book.ask else "Which account is it?")
+        question = book.ask if book and book.ask else "Which account is it?"
+        dispatcher.utter_message(text=question, buttons=[SKIP_BUTTON])
         return []
 
 

@@ -87,12 +87,14 @@ def start_backend(workdir: Path, db_url: Optional[str] = None):
     return backend, process
 
 
-def start_assistant(workdir: Path, backend: Backend):
-    """Starts both servers; returns (Assistant, processes). Raises if one does not come up."""
+def start_assistant(workdir: Path, backend: Backend, extra_env: Optional[Dict[str, str]] = None):
+    """Starts both servers; returns (Assistant, processes). Raises if one does not come up.
+
+    `extra_env` adds variables for both servers (e.g. a channel's settings)."""
     action_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
-    env = {**os.environ, **backend_env(backend)}
+    env = {**os.environ, **backend_env(backend), **(extra_env or {})}
     bin_dir = Path(sys.executable).parent
     logs = [workdir / "action-server.log", workdir / "rasa.log"]
     processes = [

@@ -97,7 +97,7 @@ def test_identity_token_comes_from_the_newest_user_message():
 
 
 def test_the_question_is_the_topics_own():
-    from actions.account_check import ActionAskAccountIdentifier
+    from actions.account_check import SKIP_BUTTON, ActionAskAccountIdentifier
     from actions.playbooks import playbooks
 
     for topic, expected in [
@@ -109,3 +109,4 @@ def test_the_question_is_the_topics_own():
             ActionAskAccountIdentifier().run(dispatcher, tracker(slots={"topic": topic}), {})
         )
         assert dispatcher.messages[0]["text"] == expected
+        assert dispatcher.messages[0]["buttons"] == [SKIP_BUTTON]

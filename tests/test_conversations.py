@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from actions.account_check import SKIP_BUTTON
 from actions.playbooks import playbooks
 
 pytestmark = pytest.mark.model
@@ -48,11 +49,11 @@ def payloads(reply) -> list:
 
 
 def walk(assistant, user: str, first: str, choice: int = 1, turns: int = 25):
-    """Sends `first`, answers "skip" if the account is asked for, then presses Next step /
-    option `choice` / That worked to the end."""
+    """Sends `first`, presses the Skip button if the account is asked for, then presses Next
+    step / option `choice` / That worked to the end."""
     replies = assistant.say(user, first)
-    if replies and not payloads(replies[-1]) and "skip" in texts(replies):
-        replies = assistant.say(user, "skip")
+    if replies and payloads(replies[-1]) == [SKIP_BUTTON["payload"]]:
+        replies = assistant.say(user, SKIP_BUTTON["payload"])
     seen = list(replies)
     for _ in range(turns):
         options = payloads(replies[-1]) if replies else []

@@ -128,6 +128,8 @@ def test_account_details_need_a_verified_identity(assistant):
 def test_skip_and_nonsense_give_the_general_steps(assistant):
     _, skipped = check(assistant, "recover_password_login", "skip")
     assert "Step 1 of 6" in texts(skipped)
+    _, pressed = check(assistant, "recover_password_login", "/deny")  # the Skip button
+    assert "Step 1 of 6" in texts(pressed)
     user, first = check(assistant, "recover_password_login", "abc def ghi")
     assert "doesn't look like a NuGet username" in texts(first)
     second = assistant.say(user, "x" * 20_000)
