@@ -7,7 +7,8 @@ MIN_ACCURACY ?= 0.95
 MIN_OOS_RECALL ?= 0.90
 RUN := source scripts/env.sh &&
 
-.PHONY: help setup train chat run test lint format validate unit conversations stories evaluate clean
+.PHONY: help setup train chat run test lint format validate unit conversations stories evaluate clean \
+	bench-speed bench-profile bench-cost
 
 help:
 	@echo "make chat      set up, train if needed, and talk to the assistant in the terminal"
@@ -42,6 +43,17 @@ validate: setup
 evaluate: train
 	@$(RUN) python -m bench.evaluate --data "$(DATA)" --report "$(REPORT)" \
 		$(if $(CHECK),--min-accuracy $(MIN_ACCURACY) --min-oos-recall $(MIN_OOS_RECALL))
+
+# Parts of the benchmark (issue in progress; `make bench` will run them all and write
+# docs/benchmarks.md). QUICK=1: short runs for development.
+bench-speed: train
+	@$(RUN) python -m bench.speed $(if $(QUICK),--quick)
+
+bench-profile: train
+	@$(RUN) python -m bench.profile_turn $(if $(QUICK),--quick)
+
+bench-cost: train
+	@$(RUN) python -m bench.cost $(if $(TRAIN),--train-cold --train-warm)
 
 clean:
 	rm -rf models reports var .pytest_cache .ruff_cache

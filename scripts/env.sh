@@ -14,3 +14,4 @@ _secret() { [ -s "var/$1" ] || head -c 32 /dev/urandom | base64 | tr -d '/+=\n' 
 export ACCOUNT_BACKEND_TOKEN="${ACCOUNT_BACKEND_TOKEN:-$(_secret backend.token)}"
 export IDENTITY_SECRET="${IDENTITY_SECRET:-$(_secret identity.secret)}"
 export ACCOUNT_BACKEND_URL="${ACCOUNT_BACKEND_URL:-http://127.0.0.1:8001}"
+export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://localhost:${ACTION_PORT:-5055}/webhook}"
