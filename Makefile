@@ -8,13 +8,14 @@ MIN_OOS_RECALL ?= 0.90
 RUN := source scripts/env.sh &&
 
 .PHONY: help setup train chat run test lint format validate unit conversations stories evaluate clean \
-	bench-speed bench-profile bench-cost
+	bench bench-accuracy bench-speed bench-profile bench-cost
 
 help:
 	@echo "make chat      set up, train if needed, and talk to the assistant in the terminal"
 	@echo "make run       the same as servers: backend, actions, Rasa REST + socket.io on :5005"
 	@echo "make test      set up, train if needed, and run every check (what CI runs)"
 	@echo "make evaluate  DATA=<file.yml> REPORT=<out.json>: topic accuracy of the model"
+	@echo "make bench     accuracy vs baselines, speed, cost, profile -> docs/benchmarks.md (QUICK=1: short)"
 
 setup:
 	@bash scripts/setup.sh
@@ -44,8 +45,16 @@ evaluate: train
 	@$(RUN) python -m bench.evaluate --data "$(DATA)" --report "$(REPORT)" \
 		$(if $(CHECK),--min-accuracy $(MIN_ACCURACY) --min-oos-recall $(MIN_OOS_RECALL))
 
-# Parts of the benchmark (issue in progress; `make bench` will run them all and write
-# docs/benchmarks.md). QUICK=1: short runs for development.
+# The benchmark: every part, then docs/benchmarks.md. QUICK=1: short runs for development.
+# BENCH_DATA: the evaluation files scored side by side (the held-out set first).
+BENCH_DATA ?= tests/evaluation/utterances.yml tests/evaluation/dev3.yml
+bench: train
+	@$(RUN) python -m bench $(if $(QUICK),--quick) $(foreach f,$(wordlist 2,99,$(BENCH_DATA)),--data $(f))
+
+bench-accuracy: train
+	@$(RUN) python -m bench.accuracy $(foreach f,$(BENCH_DATA),--data $(f)) \
+		$(if $(QUICK),--quick) $(if $(CV_FOLDS),--cv-folds $(CV_FOLDS))
+
 bench-speed: train
 	@$(RUN) python -m bench.speed $(if $(QUICK),--quick)
 
