@@ -80,7 +80,7 @@ def fingerprint(paths: Sequence[Path], extra: str = "") -> str:
     Only base names count, so a copy of data/nlu elsewhere has the same fingerprint.
     """
     digest = hashlib.sha256()
-    for path in sorted(Path(p) for p in paths):
+    for path in sorted((Path(p) for p in paths), key=lambda path: path.name):
         digest.update(path.name.encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())

@@ -340,3 +340,17 @@ def test_paired_comparison_counts_disagreements_and_tests_them():
     }
     with pytest.raises(ValueError):
         paired(project, baseline[::-1])
+
+
+def test_a_copy_of_the_inputs_elsewhere_has_the_same_fingerprint(tmp_path):
+    from bench.training_data import fingerprint
+
+    for folder in ("a", "z"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "data.yml").write_text("same")
+    config = tmp_path / "m" / "config.yml"
+    config.parent.mkdir()
+    config.write_text("pipeline")
+    assert fingerprint([config, tmp_path / "a" / "data.yml"]) == fingerprint(
+        [config, tmp_path / "z" / "data.yml"]
+    )
