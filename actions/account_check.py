@@ -44,7 +44,10 @@ class ActionAskAccountIdentifier(Action):
     async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
         book = playbooks().get(tracker.get_slot("topic") or "")
         question = book.ask if book and book.ask else "Which account is it?"
-        dispatcher.utter_message(text=question, buttons=[SKIP_BUTTON])
+        # rasa shell turns buttons into a menu where Enter picks the first one; there the
+        # question's own "(Say "skip" ...)" is enough and a typed username goes straight in.
+        terminal = tracker.get_latest_input_channel() == "cmdline"
+        dispatcher.utter_message(text=question, buttons=None if terminal else [SKIP_BUTTON])
         return []
 
 

@@ -2,6 +2,10 @@
 # background (logs in var/), stops them when the calling script exits, waits until both answer.
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+# A closed terminal (HUP) or Ctrl-C must not leave the servers running on their ports.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 backend_port="${ACCOUNT_BACKEND_URL##*:}"
 python -m account_backend --port "$backend_port" ${RESET:+--reset} > var/account-backend.log 2>&1 &
 pids+=($!)

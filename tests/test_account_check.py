@@ -110,3 +110,14 @@ def test_the_question_is_the_topics_own():
         )
         assert dispatcher.messages[0]["text"] == expected
         assert dispatcher.messages[0]["buttons"] == [SKIP_BUTTON]
+
+
+def test_the_terminal_chat_gets_the_question_without_a_menu():
+    from actions.account_check import ActionAskAccountIdentifier
+
+    events = [{"event": "user", "text": "forgot my password", "input_channel": "cmdline"}]
+    trk = Tracker("u", {"topic": "recover_password_login"}, {}, events, False, None, {}, "")
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionAskAccountIdentifier().run(dispatcher, trk, {}))
+    assert dispatcher.messages[0]["buttons"] == []
+    assert "skip" in dispatcher.messages[0]["text"]
