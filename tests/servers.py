@@ -92,9 +92,9 @@ def start_assistant(workdir: Path, backend: Backend, extra_env: Optional[Dict[st
 
     `extra_env` adds variables for both servers (e.g. a channel's settings)."""
     action_port, rasa_port = free_port(), free_port()
-    endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
-    env = {**os.environ, **backend_env(backend), **(extra_env or {})}
+    action_url = f"http://127.0.0.1:{action_port}/webhook"  # read by the project's endpoints.yml
+    env = {**os.environ, **backend_env(backend), "ACTION_ENDPOINT_URL": action_url}
+    env.update(extra_env or {})
     bin_dir = Path(sys.executable).parent
     logs = [workdir / "action-server.log", workdir / "rasa.log"]
     processes = [
@@ -118,7 +118,7 @@ def start_assistant(workdir: Path, backend: Backend, extra_env: Optional[Dict[st
                 "--model",
                 str(MODEL),
                 "--endpoints",
-                str(endpoints),
+                str(ROOT / "endpoints.yml"),
                 "--credentials",
                 str(ROOT / "credentials.yml"),
                 "--port",
