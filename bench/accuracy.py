@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from bench.baselines import TfidfLogReg, TfidfSettings
-from bench.evaluate import FALLBACK, OUT_OF_SCOPE, Example, Prediction, load_examples, report
+from bench.evaluate import FALLS_BACK, OUT_OF_SCOPE, Example, Prediction, load_examples, report
 from bench.training_data import fingerprint, load_training_data, nlu_files
 
 DEFAULT_DATA = Path("tests/evaluation/utterances.yml")
@@ -192,7 +192,7 @@ def parse_rasa_cv_log(text: str) -> Dict[str, Dict[str, Dict[str, float]]]:
 
 
 def as_topic(label: Optional[str]) -> str:
-    return OUT_OF_SCOPE if not label or label == FALLBACK else label
+    return OUT_OF_SCOPE if not label or label in FALLS_BACK else label
 
 
 # --------------------------------------------------------------------------------------
@@ -711,7 +711,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     info["predict_seconds"] = round(time.perf_counter() - start, 2)
     scored = zip(everything, labelled, strict=True)
     predictions["tfidf_logreg"] = _split(
-        [Prediction(e, label, conf) for e, (label, conf) in scored], sizes
+        [Prediction(e, as_topic(label), conf) for e, (label, conf) in scored], sizes
     )
     systems["tfidf_logreg"] = info
 

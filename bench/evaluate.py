@@ -3,7 +3,8 @@
     python -m bench.evaluate --data tests/evaluation/utterances.yml --report out.json
 
 The file holds `examples: [{text, topic, hard?}]`. A prediction that falls back
-(nlu_fallback) counts as `out_of_scope`. Writes the JSON report and prints the headline.
+(nlu_fallback) or names no topic (vague_request) counts as `out_of_scope`. Writes the JSON
+report and prints the headline.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import yaml
 
 OUT_OF_SCOPE = "out_of_scope"
 FALLBACK = "nlu_fallback"
+# Intents that lead to the fallback path as nlu_fallback does: scored as out_of_scope.
+FALLS_BACK = frozenset({FALLBACK, "vague_request"})
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ def topic_of(parse: Dict[str, Any]) -> tuple[str, float]:
     ranking = parse.get("intent_ranking") or []
     real = [r for r in ranking if r.get("name") != FALLBACK]
     confidence = float(real[0]["confidence"]) if real else float(intent.get("confidence") or 0)
-    return (OUT_OF_SCOPE if name == FALLBACK else name), confidence
+    return (OUT_OF_SCOPE if name in FALLS_BACK else name), confidence
 
 
 def _ratio(numerator: int, denominator: int) -> Optional[float]:

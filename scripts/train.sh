@@ -13,7 +13,7 @@ if [ -f "$model" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$fingerprint" ] 
   echo "train: $model is up to date"
   exit 0
 fi
-echo "train: training $model (about 7 minutes on 2 cores)"
+echo "train: training $model (under a minute on 2 cores)"
 start=$(date +%s)
 rasa train --fixed-model-name assistant --out models
 echo "$fingerprint" > "$stamp"

@@ -68,3 +68,11 @@ def test_malformed_files_are_refused_clearly(tmp_path, content):
     data.write_text(content)
     with pytest.raises(ValueError):
         load_examples(data)
+
+
+def test_a_request_that_names_no_topic_counts_as_out_of_scope():
+    parse = {
+        "intent": {"name": "vague_request", "confidence": 0.97},
+        "intent_ranking": [{"name": "vague_request", "confidence": 0.97}],
+    }
+    assert topic_of(parse) == ("out_of_scope", 0.97)
