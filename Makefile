@@ -7,7 +7,7 @@ MIN_ACCURACY ?= 0.95
 MIN_OOS_RECALL ?= 0.90
 RUN := source scripts/env.sh &&
 
-.PHONY: help setup train chat run test lint format validate unit conversations stories evaluate clean \
+.PHONY: help setup train chat run test lint format validate unit conversations stories evaluate purge cluster clean \
 	bench bench-accuracy bench-speed bench-profile bench-cost
 
 help:
@@ -15,6 +15,8 @@ help:
 	@echo "make run       the same as servers: backend, actions, Rasa REST + socket.io on :5005"
 	@echo "make test      set up, train if needed, and run every check (what CI runs)"
 	@echo "make evaluate  DATA=<file.yml> REPORT=<out.json>: topic accuracy of the model"
+	@echo "make cluster   the cluster profile: 2 replicas behind nginx, PostgreSQL, Redis (docs/operations.md)"
+	@echo "make purge     delete conversations and support requests older than RETENTION_DAYS (or SENDER=<id>)"
 	@echo "make bench     accuracy vs baselines, speed, cost, profile -> docs/benchmarks.md (QUICK=1: short)"
 
 setup:
@@ -63,6 +65,17 @@ bench-profile: train
 
 bench-cost: train
 	@$(RUN) python -m bench.cost $(if $(TRAIN),--train-cold --train-warm)
+
+# The cluster profile on loopback: PostgreSQL, Redis, backend, 2 action servers, 2 Rasa
+# replicas, nginx in front (scripts/cluster.sh; Ctrl-C stops it). docs/operations.md.
+cluster: train
+	@bash scripts/cluster.sh run
+
+# Personal data older than RETENTION_DAYS (conversations, support requests, look-up
+# attempts); SENDER=<id> deletes one user's data instead. Databases: TRACKER_DB_URL, ACCOUNT_DB_URL.
+RETENTION_DAYS ?= 30
+purge: setup
+	@$(RUN) python -m retention $(if $(SENDER),--sender "$(SENDER)",--older-than-days $(RETENTION_DAYS))
 
 clean:
 	rm -rf models reports var .pytest_cache .ruff_cache

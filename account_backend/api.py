@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from account_backend import identity, queries
+from account_backend.rate_limit import Limits, LookupLimiter
 from identifiers import DOMAIN, EMAIL, MAX_EMAIL, USERNAME
 from privacy.logs import log_event
 
@@ -84,13 +85,27 @@ class IdentityOut(BaseModel):
     username: str
 
 
+CONVERSATION = Header(None, alias="X-Conversation-Id", max_length=128)
+
+
 def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse(status_code=status, content={"error": message})
 
 
-def create_app(engine: Engine, service_token: str, identity_secret: Optional[str]) -> FastAPI:
+class LookupLimited(Exception):
+    def __init__(self, retry_after: float) -> None:
+        self.retry_after = retry_after
+
+
+def create_app(
+    engine: Engine,
+    service_token: str,
+    identity_secret: Optional[str],
+    limits: Optional[Limits] = None,
+) -> FastAPI:
     if not service_token:
         raise ValueError("a service token is required")
+    limiter = LookupLimiter(engine, limits or Limits.from_env())
     app = FastAPI(
         title="nuget.org account backend",
         version="1.0",
@@ -107,6 +122,20 @@ def create_app(engine: Engine, service_token: str, identity_secret: Optional[str
     @app.exception_handler(HTTPException)
     async def http_error(_request: Request, exc: HTTPException) -> JSONResponse:
         return _error(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(LookupLimited)
+    async def limited(_request: Request, exc: LookupLimited) -> JSONResponse:
+        log_event(log, "lookup_limited", logging.WARNING, retry_after=exc.retry_after)
+        response = _error(429, "too many account look-ups; try again later")
+        response.headers["Retry-After"] = str(int(exc.retry_after + 0.999))
+        return response
+
+    def admit(identifier: str, conversation: Optional[str]) -> None:
+        """Counts one look-up of `identifier` for the calling conversation (header
+        X-Conversation-Id, sent by the action server) or refuses it with 429."""
+        retry_after = limiter.admit(conversation, identifier)
+        if retry_after is not None:
+            raise LookupLimited(retry_after)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -129,7 +158,10 @@ def create_app(engine: Engine, service_token: str, identity_secret: Optional[str
         return app.openapi()
 
     @app.get("/v1/accounts/{username}", response_model=Account, dependencies=guarded)
-    def get_account(username: str = Path(..., regex=USERNAME)) -> Dict[str, Any]:
+    def get_account(
+        username: str = Path(..., regex=USERNAME), conversation: Optional[str] = CONVERSATION
+    ) -> Dict[str, Any]:
+        admit(username, conversation)
         with engine.connect() as connection:
             account = queries.find_account(connection, username)
             if not account:
@@ -137,8 +169,11 @@ def create_app(engine: Engine, service_token: str, identity_secret: Optional[str
             return queries.account_view(connection, account)
 
     @app.post("/v1/accounts/lookup", response_model=Account, dependencies=guarded)
-    def lookup_account(query: EmailQuery) -> Dict[str, Any]:
+    def lookup_account(
+        query: EmailQuery, conversation: Optional[str] = CONVERSATION
+    ) -> Dict[str, Any]:
         """The account whose Microsoft login (or account email) is the given address."""
+        admit(query.email, conversation)
         with engine.connect() as connection:
             account = queries.find_account_by_email(connection, query.email)
             if not account:
@@ -146,8 +181,9 @@ def create_app(engine: Engine, service_token: str, identity_secret: Optional[str
             return queries.account_view(connection, account)
 
     @app.post("/v1/microsoft-logins/lookup", response_model=LoginLink, dependencies=guarded)
-    def login_link(query: EmailQuery) -> Dict[str, Any]:
+    def login_link(query: EmailQuery, conversation: Optional[str] = CONVERSATION) -> Dict[str, Any]:
         """Whether a Microsoft account is already the login of a NuGet account."""
+        admit(query.email, conversation)
         with engine.connect() as connection:
             owner = queries.login_owner(connection, query.email)
         return {"linked": owner is not None, "username": owner}
@@ -163,11 +199,13 @@ def create_app(engine: Engine, service_token: str, identity_secret: Optional[str
         status_code=201,
         dependencies=guarded,
     )
-    def create_support_request(request: SupportRequestIn) -> Dict[str, str]:
+    def create_support_request(
+        request: SupportRequestIn, conversation: Optional[str] = CONVERSATION
+    ) -> Dict[str, str]:
         lines = [{"from": line.sender, "text": line.text} for line in request.transcript]
         with engine.begin() as connection:
             reference = queries.create_support_request(
-                connection, request.topic, request.channel, lines
+                connection, request.topic, request.channel, lines, conversation
             )
         log_event(log, "support_request_created", reference=reference, topic=request.topic)
         return {"reference": reference}

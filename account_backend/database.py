@@ -10,6 +10,7 @@ from sqlalchemy import (
     Column,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -79,6 +80,18 @@ support_requests = Table(
     Column("channel", String(32)),
     Column("transcript", Text, nullable=False),  # JSON list of {from, text}, already masked
     Column("created", Float, nullable=False),
+    # the conversation as the action server's digest (X-Conversation-Id): purge by sender
+    Column("conversation", String(128), index=True),
+)
+
+# Account look-ups for rate limiting (account_backend/rate_limit.py): digests only.
+lookup_attempts = Table(
+    "lookup_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(64), nullable=False),
+    Column("at", Float, nullable=False),
+    Index("lookup_attempts_key_at", "key", "at"),
 )
 
 
@@ -88,7 +101,20 @@ def connect(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_foreign_keys)
     metadata.create_all(engine, checkfirst=True)
+    _add_missing_columns(engine)
     return engine
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Databases made before a column existed get it (create_all only makes new tables)."""
+    from sqlalchemy import inspect, text
+
+    present = {c["name"] for c in inspect(engine).get_columns("support_requests")}
+    if "conversation" not in present:
+        with engine.begin() as connection:
+            connection.execute(
+                text("ALTER TABLE support_requests ADD COLUMN conversation VARCHAR(128)")
+            )
 
 
 def _sqlite_foreign_keys(connection, _record) -> None:

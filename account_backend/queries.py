@@ -125,7 +125,11 @@ def new_reference() -> str:
 
 
 def create_support_request(
-    connection: Connection, topic: Optional[str], channel: Optional[str], transcript: list
+    connection: Connection,
+    topic: Optional[str],
+    channel: Optional[str],
+    transcript: list,
+    conversation: Optional[str] = None,
 ) -> str:
     reference = new_reference()
     connection.execute(
@@ -135,6 +139,7 @@ def create_support_request(
             channel=channel,
             transcript=json.dumps(transcript),
             created=time.time(),
+            conversation=conversation,
         )
     )
     return reference

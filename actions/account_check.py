@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import diagnosis, engine
 from actions.actions import apply_turn
-from actions.backend_client import BackendClient, BackendUnavailable
+from actions.backend_client import BackendClient, BackendUnavailable, LookupLimited
 from actions.dialogue_state import read_state
 from actions.engine import State, Turn
 from actions.playbooks import playbooks
@@ -128,13 +128,16 @@ class ActionDiagnose(Action):
             return engine.start(state, value)
         if kind not in ("email", "username", "domain") or not state.topic:
             return engine.general_steps(state)
-        client = BackendClient.from_env()
+        client = BackendClient.from_env(tracker.sender_id)
         try:
             verified = await _verified_username(tracker, client)
             finding = await find(state.topic, diagnosis.Identifier(kind, value), client, verified)
+        except LookupLimited:
+            log_event(log, "account_check_limited", logging.WARNING, topic=state.topic)
+            return engine.general_steps(state, reason="utter_lookup_limited")
         except BackendUnavailable as error:
             log_event(log, "account_check_failed", logging.WARNING, topic=state.topic, error=error)
-            return engine.general_steps(state, could_not_check=True)
+            return engine.general_steps(state, reason="utter_could_not_check")
         log_event(log, "account_checked", topic=state.topic, finding=finding and finding[0])
         return engine.apply_finding(state, *finding) if finding else engine.general_steps(state)
 

@@ -40,7 +40,7 @@ def _channel(tracker: Tracker) -> Optional[str]:
 async def open_support_request(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     topic = tracker.get_slot("topic")
     try:
-        reference = await BackendClient.from_env().create_support_request(
+        reference = await BackendClient.from_env(tracker.sender_id).create_support_request(
             topic, _channel(tracker), transcript(tracker.events)
         )
     except BackendUnavailable as error:

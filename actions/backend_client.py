@@ -2,12 +2,14 @@
 
 Every call has a 3-second budget. Down, slow, 5xx, or an answer of the wrong shape all
 raise `BackendUnavailable`, which the actions turn into "I could not check, here are the
-general steps". A 404 is an answer (None), not a fault.
+general steps". A 404 is an answer (None), not a fault; a 429 (look-up budget used, see
+account_backend/rate_limit.py) raises `LookupLimited`, a kind of BackendUnavailable.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import os
 from dataclasses import dataclass
@@ -21,6 +23,15 @@ TIMEOUT_SECONDS = 3.0
 
 class BackendUnavailable(Exception):
     """The backend could not give a usable answer."""
+
+
+class LookupLimited(BackendUnavailable):
+    """The backend refused a look-up: this conversation or identifier used its budget."""
+
+
+def conversation_key(sender_id: str) -> str:
+    """What the backend sees of a conversation: a digest, never the sender id itself."""
+    return hashlib.sha256(sender_id.encode("utf-8", "replace")).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -59,20 +70,31 @@ def parse_account(data: Dict[str, Any]) -> Account:
 
 
 class BackendClient:
-    def __init__(self, base_url: str, token: str, timeout: float = TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        timeout: float = TIMEOUT_SECONDS,
+        conversation: Optional[str] = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = aiohttp.ClientTimeout(total=timeout)
+        self.conversation = conversation
 
     @classmethod
-    def from_env(cls) -> BackendClient:
+    def from_env(cls, sender_id: Optional[str] = None) -> BackendClient:
+        """A client for one conversation: its look-ups count against that conversation."""
         return cls(
             os.environ.get("ACCOUNT_BACKEND_URL", "http://127.0.0.1:8001"),
             os.environ.get("ACCOUNT_BACKEND_TOKEN", ""),
+            conversation=conversation_key(sender_id) if sender_id else None,
         )
 
     async def _call(self, method: str, path: str, body: Optional[dict] = None) -> Optional[dict]:
         headers = {"Authorization": f"Bearer {self.token}"}
+        if self.conversation:
+            headers["X-Conversation-Id"] = self.conversation
         try:
             async with aiohttp.ClientSession(timeout=self.timeout) as session:
                 async with session.request(
@@ -80,6 +102,8 @@ class BackendClient:
                 ) as response:
                     if response.status == 404:
                         return None
+                    if response.status == 429:
+                        raise LookupLimited(f"look-up limit reached for {path}")
                     if response.status >= 400:
                         raise BackendUnavailable(f"status {response.status} for {path}")
                     data = await response.json(content_type=None)

@@ -153,9 +153,10 @@ def begin_account_check(topic: str) -> Turn:
     return Turn((), State(topic=topic))
 
 
-def general_steps(state: State, could_not_check: bool = False) -> Turn:
-    """No usable account state: the topic's general steps, saying why if the check failed."""
-    lead = (Message(response="utter_could_not_check"),) if could_not_check else ()
+def general_steps(state: State, reason: Optional[str] = None) -> Turn:
+    """No usable account state: the topic's general steps, after the response `reason`
+    saying why the check gave nothing (failed, or the look-up budget is used)."""
+    lead = (Message(response=reason),) if reason else ()
     return go_to(replace(state, finding=None), state.topic, lead)
 
 

@@ -40,7 +40,7 @@ import aiohttp
 
 from bench.load import SCRIPTS, Say, Script, next_message, percentile
 from bench.stack import start_actions
-from tests.servers import MODEL, Backend, start_backend, stop
+from tests.servers import MODEL, NO_LIMITS, Backend, start_backend, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "reports" / "bench" / "profile.json"
@@ -370,7 +370,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
     configure_logging()
     tmp = Path(tempfile.mkdtemp(prefix="bench-profile-"))
-    backend, backend_process = start_backend(tmp)
+    backend, backend_process = start_backend(tmp, limits=NO_LIMITS)
     processes = [backend_process]
     try:
         action_url, action_process = start_actions(tmp, backend)

@@ -29,6 +29,7 @@ from typing import Dict, List, Optional
 
 from scripts.wait_for import wait_for
 from tests.servers import (
+    NO_LIMITS,
     Assistant,
     Backend,
     _start,
@@ -118,7 +119,7 @@ def start_stack(workdir: Optional[Path] = None) -> Stack:
     `start_to_ready_s`: process start to the first non-empty REST reply."""
     workdir = workdir or Path(tempfile.mkdtemp(prefix="bench-stack-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    backend, backend_process = start_backend(workdir)
+    backend, backend_process = start_backend(workdir, limits=NO_LIMITS)
     started = time.monotonic()
     try:
         assistant, processes = start_assistant(workdir, backend)

@@ -1,4 +1,4 @@
-"""Rasa's socket.io channel for the help-site widget, with two fixes.
+"""Rasa's socket.io channel for the help-site widget, with three fixes.
 
 - Session persistence: the stock `session_request` handler calls python-socketio's
   `enter_room` without awaiting it, which is a coroutine in python-socketio 5.x, so the
@@ -6,15 +6,20 @@
 - Input from the browser is checked: a session id must look like one (it becomes the
   conversation's sender id), a message must be text, metadata must be a JSON object;
   anything else is dropped with a log line instead of an exception in the handler.
+- Origins: Rasa turns python-engineio's origin check off, so any web page could open a
+  websocket to the assistant (browsers do not apply CORS to websockets). With CORS_ORIGINS
+  set (space- or comma-separated, the same list `rasa run --cors` gets in scripts/run.sh),
+  a connection from another origin is refused with 400. CORS headers stay Sanic's job.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import uuid
-from typing import Any, Awaitable, Callable, Dict, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
@@ -25,6 +30,12 @@ from privacy.logs import log_event
 log = logging.getLogger(__name__)
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_MESSAGE_CHARS = 20_000  # longer text is cut; the NLU pipeline cuts further
+
+
+def allowed_origins(value: Optional[str]) -> List[str]:
+    """The origins in a CORS_ORIGINS value; "*" or nothing means no check."""
+    origins = [o.rstrip("/") for o in re.split(r"[\s,]+", value or "") if o]
+    return [] if "*" in origins else origins
 
 
 def session_id_from(data: Any) -> str:
@@ -49,6 +60,12 @@ class WidgetSocketIOInput(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(on_new_message)
         sio = self.sio
+        origins = allowed_origins(os.environ.get("CORS_ORIGINS"))
+        if origins:
+            sio.eio.cors_allowed_origins = origins
+            sio.eio._cors_headers = lambda environ: []  # Sanic's --cors sends the headers
+        else:
+            log_event(log, "socketio_any_origin", logging.WARNING, hint="set CORS_ORIGINS")
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Optional[Dict]) -> None:

@@ -4,6 +4,7 @@ import os
 
 import pytest
 
+from tests.cluster import start_cluster
 from tests.servers import MODEL, backend_env, start_assistant, start_backend, stop
 
 
@@ -49,3 +50,13 @@ def any_backend(request, tmp_path_factory):
     backend, process = start_backend(tmp_path_factory.mktemp("backend-pg"), db_url=url)
     yield backend
     stop([process])
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory):
+    """The cluster profile (scripts/cluster.sh) on free loopback ports, for the whole run."""
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: run `make train` (make test trains it)")
+    cluster = start_cluster(tmp_path_factory.mktemp("cluster"))
+    yield cluster
+    cluster.script("stop")

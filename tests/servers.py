@@ -66,12 +66,36 @@ def backend_env(backend: Backend) -> Dict[str, str]:
     return {"ACCOUNT_BACKEND_URL": backend.url, "ACCOUNT_BACKEND_TOKEN": backend.token}
 
 
-def start_backend(workdir: Path, db_url: Optional[str] = None):
-    """Starts the account backend on a fresh database; returns (Backend, process)."""
+# endpoints.yml's variables that scripts/env.sh sets for the embedded default (pytest may run
+# without it).
+EMBEDDED_DEFAULTS = {
+    "LOCK_STORE_TYPE": "in_memory",
+    "REDIS_HOST": "127.0.0.1",
+    "REDIS_PORT": "6379",
+}
+
+# The test conversations look up the same few demo accounts many times within minutes: the
+# per-identifier budget is lifted for them; the per-conversation budget stays the default.
+TEST_LIMITS = {"LOOKUP_LIMIT_PER_IDENTIFIER": "100000"}
+# Benchmarks replay the same accounts thousands of times: no limits, or the measured
+# conversations would turn into "limit reached" replies.
+NO_LIMITS = {
+    "LOOKUP_LIMIT_PER_IDENTIFIER": "1000000000",
+    "LOOKUP_LIMIT_PER_CONVERSATION": "1000000000",
+}
+
+
+def start_backend(
+    workdir: Path, db_url: Optional[str] = None, limits: Optional[Dict[str, str]] = None
+):
+    """Starts the account backend on a fresh database; returns (Backend, process).
+
+    `limits`: LOOKUP_* variables (account_backend/rate_limit.py); default TEST_LIMITS."""
     port = free_port()
     token = "test-token-" + os.urandom(8).hex()
     env = {
         **os.environ,
+        **(TEST_LIMITS if limits is None else limits),
         "ACCOUNT_BACKEND_TOKEN": token,
         "IDENTITY_SECRET": IDENTITY_SECRET,
         "ACCOUNT_DB_URL": db_url or f"sqlite:///{workdir / 'accounts.db'}",
@@ -93,7 +117,13 @@ def start_assistant(workdir: Path, backend: Backend, extra_env: Optional[Dict[st
     `extra_env` adds variables for both servers (e.g. a channel's settings)."""
     action_port, rasa_port = free_port(), free_port()
     action_url = f"http://127.0.0.1:{action_port}/webhook"  # read by the project's endpoints.yml
-    env = {**os.environ, **backend_env(backend), "ACTION_ENDPOINT_URL": action_url}
+    env = {
+        **EMBEDDED_DEFAULTS,
+        **os.environ,
+        **backend_env(backend),
+        "ACTION_ENDPOINT_URL": action_url,
+        "TRACKER_DB_URL": f"sqlite:///{workdir / 'tracker.db'}",  # a fresh one per start
+    }
     env.update(extra_env or {})
     bin_dir = Path(sys.executable).parent
     logs = [workdir / "action-server.log", workdir / "rasa.log"]

@@ -4,23 +4,28 @@ real backend (and with a closed port for the fault path)."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from account_backend import identity
 from actions.account_check import ActionDiagnose, ValidateAccountForm, identity_token
-from tests.servers import IDENTITY_SECRET, free_port
+from tests.servers import IDENTITY_SECRET, backend_env, free_port, start_backend, stop
 
 
-def tracker(text="", intent="inform", confidence=0.9, slots=None, entities=None, metadata=None):
+def tracker(
+    text="", intent="inform", confidence=0.9, slots=None, entities=None, metadata=None, sender=None
+):
     message = {
         "text": text,
         "intent": {"name": intent, "confidence": confidence},
         "entities": entities or [],
     }
     events = [{"event": "user", "text": text, "metadata": metadata or {}}]
-    return Tracker("u", slots or {}, message, events, False, None, {}, "action_listen")
+    # a new conversation each time unless given: look-ups are budgeted per conversation
+    sender = sender or uuid.uuid4().hex
+    return Tracker(sender, slots or {}, message, events, False, None, {}, "action_listen")
 
 
 def validate(trk):
@@ -60,9 +65,9 @@ def test_way_outs():
     assert vague["account_identifier"] is None
 
 
-def diagnose(slots, metadata=None):
+def diagnose(slots, metadata=None, sender=None):
     dispatcher = CollectingDispatcher()
-    trk = tracker("x", slots=slots, metadata=metadata)
+    trk = tracker("x", slots=slots, metadata=metadata, sender=sender)
     events = asyncio.run(ActionDiagnose().run(dispatcher, trk, {}))
     said = "\n".join(m.get("text") or m.get("response") or "" for m in dispatcher.messages)
     return said, {e["name"]: e["value"] for e in events if e["event"] == "slot"}
@@ -121,3 +126,19 @@ def test_the_terminal_chat_gets_the_question_without_a_menu():
     asyncio.run(ActionAskAccountIdentifier().run(dispatcher, trk, {}))
     assert dispatcher.messages[0]["buttons"] == []
     assert "skip" in dispatcher.messages[0]["text"]
+
+
+def test_a_used_look_up_budget_gives_general_steps_and_says_why(tmp_path, monkeypatch):
+    limits = {"LOOKUP_LIMIT_PER_CONVERSATION": "1", "LOOKUP_LIMIT_PER_IDENTIFIER": "100"}
+    backend, process = start_backend(tmp_path, limits=limits)
+    try:
+        for key, value in backend_env(backend).items():
+            monkeypatch.setenv(key, value)
+        slots = {"topic": "recover_password_login", "account_identifier": "username:LegacyDev"}
+        first, _ = diagnose(slots, sender="same-user")
+        second, after = diagnose(slots, sender="same-user")
+    finally:
+        stop([process])
+    assert "LegacyDev still has a NuGet.org password login" in first
+    assert "utter_lookup_limited" in second and "LegacyDev" not in second
+    assert after["playbook_path"] == "main"

@@ -11,7 +11,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from actions.backend_client import BackendClient, BackendUnavailable
+from actions.backend_client import (
+    BackendClient,
+    BackendUnavailable,
+    LookupLimited,
+    conversation_key,
+)
 from tests.servers import free_port
 
 
@@ -104,3 +109,16 @@ def test_errors_and_wrong_shapes_are_unavailable(stand_in, status, body):
         asyncio.run(c.account("LegacyDev"))
     with pytest.raises(BackendUnavailable):
         asyncio.run(c.tenant_state("contoso.com"))
+
+
+def test_a_refused_look_up_is_limited_not_just_unavailable(stand_in):
+    client = BackendClient(stand_in(status=429, body=b'{"error": "too many"}'), "t")
+    with pytest.raises(LookupLimited):
+        asyncio.run(client.account("x"))
+
+
+def test_the_conversation_reaches_the_backend_only_as_a_digest():
+    client = BackendClient.from_env("sender-42")
+    assert client.conversation == conversation_key("sender-42")
+    assert "sender-42" not in client.conversation and len(client.conversation) == 32
+    assert BackendClient.from_env().conversation is None

@@ -17,7 +17,7 @@ def test_the_action_endpoint_comes_from_the_environment(monkeypatch):
 def test_every_channel_is_registered_without_secrets_in_the_file():
     credentials = yaml.safe_load((ROOT / "credentials.yml").read_text(encoding="utf-8"))
     assert set(credentials) == {
-        "rest",
+        "channels.rest.CheckedRestInput",
         "channels.socketio.WidgetSocketIOInput",
         "channels.slack.SlackChannel",
         "channels.teams.TeamsChannel",

@@ -202,3 +202,15 @@ def test_logs_of_all_these_conversations_hold_no_email_address(assistant):
     assert '"event": "account_checked"' in written  # the logs are there and structured
     for email in TYPED_EMAILS:
         assert email not in written
+
+
+def test_trying_many_accounts_in_one_conversation_reaches_the_limit(assistant):
+    """The backend under test keeps the default budget of 5 look-ups per conversation."""
+    user = sender()
+    for number in range(6):
+        asked = assistant.say(user, ASKS["recover_password_login"])
+        assert playbooks()["recover_password_login"].ask in texts(asked)
+        said = texts(assistant.say(user, f"probe-user-{number}"))
+        limited = "reached the limit of account checks" in said
+        assert limited == (number == 5), (number, said)
+    assert "probe-user-5" not in said

@@ -1,0 +1,83 @@
+"""Deleting conversations and support requests by sender or by age, on SQLite or PostgreSQL.
+
+Rasa's SQLTrackerStore keeps one row per event in `events` (sender_id, timestamp); the
+account backend keeps support requests with the conversation's digest (see
+actions/backend_client.conversation_key) and look-up attempts (digests only, see
+account_backend/rate_limit.py). Each function returns how many rows went.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, Optional
+
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, create_engine, delete
+from sqlalchemy.engine import Engine
+
+from account_backend.database import lookup_attempts, support_requests
+from actions.backend_client import conversation_key
+
+# The columns of Rasa's `events` table this module needs (rasa/core/tracker_store.py).
+_rasa = MetaData()
+events = Table(
+    "events",
+    _rasa,
+    Column("id", Integer, primary_key=True),
+    Column("sender_id", String(255)),
+    Column("timestamp", Float),
+)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What to delete: one sender's data, data older than `before` (epoch seconds), or both
+    (either matches). At least one must be given: nothing is never "everything"."""
+
+    sender_id: Optional[str] = None
+    before: Optional[float] = None
+
+    def __post_init__(self) -> None:
+        if self.sender_id is None and self.before is None:
+            raise ValueError("give a sender id, an age, or both")
+
+
+def _where(selection: Selection, sender_column, time_column, sender_value):
+    from sqlalchemy import or_
+
+    conditions = []
+    if selection.sender_id is not None:
+        conditions.append(sender_column == sender_value)
+    if selection.before is not None:
+        conditions.append(time_column < selection.before)
+    return or_(*conditions)
+
+
+def _delete(engine: Engine, table: Table, condition) -> int:
+    from sqlalchemy import inspect
+
+    if not inspect(engine).has_table(table.name):
+        return 0
+    with engine.begin() as connection:
+        return int(connection.execute(delete(table).where(condition)).rowcount or 0)
+
+
+def purge_conversations(engine: Engine, selection: Selection) -> int:
+    condition = _where(selection, events.c.sender_id, events.c.timestamp, selection.sender_id)
+    return _delete(engine, events, condition)
+
+
+def purge_backend(engine: Engine, selection: Selection) -> Dict[str, int]:
+    key = conversation_key(selection.sender_id) if selection.sender_id is not None else None
+    requests = _delete(
+        engine,
+        support_requests,
+        _where(selection, support_requests.c.conversation, support_requests.c.created, key),
+    )
+    attempts = 0
+    if selection.before is not None:  # attempts hold no sender id, only their age
+        attempts = _delete(engine, lookup_attempts, lookup_attempts.c.at < selection.before)
+    return {"support_requests": requests, "lookup_attempts": attempts}
+
+
+def connect(url: str) -> Engine:
+    return create_engine(url, future=True)

@@ -1,0 +1,75 @@
+"""The cluster profile: two Rasa replicas and two action servers behind nginx (round robin),
+conversations in PostgreSQL, Redis as Rasa's lock store. Nothing a user said may get lost
+when turns move between replicas, a replica dies, or a store restarts."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from actions.playbooks import playbooks
+from tests.test_conversations import ASKS, sender, texts
+
+pytestmark = pytest.mark.model
+
+PASSWORD_ONLY = "LegacyDev still has a NuGet.org password login"
+
+
+def steps(topic: str):
+    return [step.text for step in playbooks()[topic].paths["main"].steps]
+
+
+def test_a_diagnosis_with_turns_alternating_between_replicas(cluster):
+    user = sender()
+    first, second = cluster.replicas
+    asked = texts(first.say(user, ASKS["recover_password_login"]))
+    assert playbooks()["recover_password_login"].ask in asked
+    answered = texts(second.say(user, "LegacyDev"))  # the form's answer, on the other replica
+    assert PASSWORD_ONLY in answered
+    walked = texts(first.say(user, "/next_step"))
+    assert "Step 2 of" in walked
+
+
+def test_two_messages_at_once_on_two_replicas_are_both_answered_in_order(cluster):
+    user = sender()
+    expected = steps("create_account")
+    assert expected[0] in texts(cluster.front.say(user, ASKS["create_account"]))
+    replies = {}
+
+    def press(index: int) -> None:
+        replies[index] = texts(cluster.replicas[index].say(user, "/next_step"))
+
+    threads = [threading.Thread(target=press, args=(i,)) for i in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    said = sorted(replies.values(), key=lambda text: expected[2] in text)
+    assert len(said) == 2
+    assert expected[1] in said[0] and expected[2] in said[1]  # one after the other, none lost
+
+
+def test_a_killed_replica_loses_no_turn(cluster):
+    user = sender()
+    expected = steps("create_account")
+    assert expected[0] in texts(cluster.front.say(user, ASKS["create_account"]))
+    cluster.script("kill", "rasa-1")
+    try:
+        for number in (1, 2):  # nginx sends these to the surviving replica
+            assert expected[number] in texts(cluster.front.say(user, "/next_step"))
+    finally:
+        cluster.script("restart", "rasa-1", timeout=300)
+    assert expected[3] in texts(cluster.replicas[0].say(user, "/next_step"))
+
+
+@pytest.mark.parametrize("part", ["redis", "postgres", "backend"])
+def test_a_restarted_store_or_backend_is_recovered_without_help(cluster, part):
+    user = sender()
+    assert playbooks()["recover_password_login"].ask in texts(
+        cluster.front.say(user, ASKS["recover_password_login"])
+    )
+    cluster.script("restart", part)
+    answered = texts(cluster.front.say(user, "LegacyDev"))
+    assert PASSWORD_ONLY in answered or "could not check your account" in answered
+    assert "Step" in texts(cluster.front.say(user, "/next_step"))
