@@ -218,7 +218,7 @@ run)
   trap 'exit 130' INT TERM HUP
   start
   echo "cluster: Ctrl-C stops it"
-  while sleep 3600; do :; done
+  while :; do sleep 3600 & wait $!; done  # `wait` returns on a signal, so the trap runs
   ;;
 *) echo "usage: $0 run|start|stop|restart <part>|kill <part>" >&2; exit 2 ;;
 esac

@@ -1,4 +1,5 @@
-"""The widget channel refuses socket.io connections from pages not in CORS_ORIGINS."""
+"""Browser-facing surface: the widget channel refuses socket.io connections from pages not in
+CORS_ORIGINS, and Rasa's HTTP API is not served."""
 
 from __future__ import annotations
 
@@ -46,3 +47,11 @@ def test_only_the_configured_origin_may_connect(guarded_assistant):
     refused = handshake(guarded_assistant.url, "http://evil.example.test")
     assert refused.status_code == 400
     assert "not an accepted origin" in refused.text
+
+
+@pytest.mark.model
+def test_rasas_http_api_is_not_exposed(assistant):
+    """`rasa run` without --enable-api: no tracker, model or status routes to reach."""
+    for path in ("/status", "/conversations/someone/tracker", "/model/parse", "/domain"):
+        method = requests.post if path == "/model/parse" else requests.get
+        assert method(assistant.url + path, timeout=10).status_code == 404, path
