@@ -28,8 +28,7 @@ redis_port="${CLUSTER_REDIS_PORT:-56379}"
 shared="$(realpath -m "${CLUSTER_SHARED_DIR:-$dir/shared}")"
 pg_dir="$shared/pg"
 
-pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+source scripts/debian.sh
 
 install_missing() {
   local wanted=()
@@ -37,10 +36,7 @@ install_missing() {
   command -v redis-server >/dev/null || wanted+=(redis-server)
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || wanted+=(nginx)
   [ ${#wanted[@]} = 0 ] && return
-  [ "$(id -u)" = 0 ] || { echo "cluster: install ${wanted[*]} (needs root)" >&2; exit 3; }
-  echo "cluster: installing Debian's ${wanted[*]}" >&2
-  apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${wanted[@]}" >&2
+  debian_install cluster "${wanted[@]}" || exit 3
 }
 
 # Runs "$@" detached, output to $dir/logs/<name>.log, pid in $dir/pids/<name>.pid.
