@@ -71,10 +71,9 @@ class LookupLimiter:
             connection.execute(insert(lookup_attempts), [{"key": k, "at": now} for k in keys])
         return None
 
-    def purge(self, before: float) -> int:
-        """Forgets attempts older than `before` (epoch seconds); returns how many."""
-        with self.engine.begin() as connection:
-            result = connection.execute(
-                delete(lookup_attempts).where(lookup_attempts.c.at < before)
-            )
-        return int(result.rowcount or 0)
+
+def forget_attempts(engine: Engine, before: float) -> int:
+    """Forgets attempts older than `before` (epoch seconds); returns how many (retention)."""
+    with engine.begin() as connection:
+        result = connection.execute(delete(lookup_attempts).where(lookup_attempts.c.at < before))
+    return int(result.rowcount or 0)

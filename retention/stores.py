@@ -15,6 +15,7 @@ from sqlalchemy import Column, Float, Integer, MetaData, String, Table, create_e
 from sqlalchemy.engine import Engine
 
 from account_backend.database import lookup_attempts, support_requests
+from account_backend.rate_limit import forget_attempts
 from actions.backend_client import conversation_key
 
 # The columns of Rasa's `events` table this module needs (rasa/core/tracker_store.py).
@@ -52,10 +53,14 @@ def _where(selection: Selection, sender_column, time_column, sender_value):
     return or_(*conditions)
 
 
-def _delete(engine: Engine, table: Table, condition) -> int:
+def _has(engine: Engine, table: Table) -> bool:
     from sqlalchemy import inspect
 
-    if not inspect(engine).has_table(table.name):
+    return inspect(engine).has_table(table.name)
+
+
+def _delete(engine: Engine, table: Table, condition) -> int:
+    if not _has(engine, table):
         return 0
     with engine.begin() as connection:
         return int(connection.execute(delete(table).where(condition)).rowcount or 0)
@@ -74,8 +79,8 @@ def purge_backend(engine: Engine, selection: Selection) -> Dict[str, int]:
         _where(selection, support_requests.c.conversation, support_requests.c.created, key),
     )
     attempts = 0
-    if selection.before is not None:  # attempts hold no sender id, only their age
-        attempts = _delete(engine, lookup_attempts, lookup_attempts.c.at < selection.before)
+    if selection.before is not None and _has(engine, lookup_attempts):
+        attempts = forget_attempts(engine, selection.before)  # no sender id, only an age
     return {"support_requests": requests, "lookup_attempts": attempts}
 
 
