@@ -27,6 +27,7 @@ redis_port="${CLUSTER_REDIS_PORT:-56379}"
 # not below a 0700 directory: the database and nginx's buffers.
 shared="$(realpath -m "${CLUSTER_SHARED_DIR:-$dir/shared}")"
 pg_dir="$shared/pg"
+pg_options="-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1"  # pg_ctl start and restart
 
 source scripts/debian.sh
 
@@ -56,14 +57,10 @@ start_postgres() {
     as_pg "$bin/initdb" -D "$pg_dir/data" -A trust -U nuget >/dev/null
   fi
   as_pg "$bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
-    -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1" start >/dev/null
+    -o "$pg_options" start >/dev/null
   for db in tracker accounts; do
     as_pg "$bin/createdb" -h 127.0.0.1 -p "$pg_port" -U nuget "$db" 2>/dev/null || true
   done
-}
-
-start_redis() {
-  launch redis redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no
 }
 
 write_nginx_conf() {
@@ -115,7 +112,7 @@ start_part() {
     launch "$name" rasa run --model models/assistant.tar.gz --endpoints endpoints.yml \
       --credentials credentials.yml --interface 127.0.0.1 --port "${rasa_ports[$((n - 1))]}"
     ;;
-  redis) start_redis ;;
+  redis) launch redis redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no ;;
   nginx)
     write_nginx_conf
     launch nginx "$(command -v nginx || echo /usr/sbin/nginx)" -p "$dir/nginx" \
@@ -131,7 +128,7 @@ restart_part() {
   cluster_env
   if [ "$name" = postgres ]; then
     as_pg "$(pg_bin)/pg_ctl" -D "$pg_dir/data" -m fast -w restart \
-      -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1" >/dev/null
+      -o "$pg_options" >/dev/null
     return
   fi
   pid=$(cat "$dir/pids/$name.pid")
