@@ -95,7 +95,7 @@ write_nginx_conf() {
 cluster_env() {
   export TRACKER_DB_URL="postgresql://nuget@127.0.0.1:$pg_port/tracker"
   export ACCOUNT_DB_URL="postgresql://nuget@127.0.0.1:$pg_port/accounts"
-  export LOCK_STORE_TYPE=redis
+  export LOCK_STORE_TYPE=atomic_lock_store.AtomicRedisLockStore  # Redis, one atomic SET NX
   export REDIS_HOST=127.0.0.1
   export REDIS_PORT="$redis_port"
   export ACCOUNT_BACKEND_URL="http://127.0.0.1:$backend_port"

@@ -60,7 +60,10 @@ def test_compose_has_the_services_ports_and_variables_of_the_script():
     assert endpoint_variables() <= set(services["rasa"]["environment"])
     for name in ("rasa", "actions", "account-backend"):
         assert str(PORTS[name]) in " ".join(services[name]["command"]), name
-    assert services["rasa"]["environment"]["LOCK_STORE_TYPE"] == "redis"
+    assert (
+        services["rasa"]["environment"]["LOCK_STORE_TYPE"]
+        == "atomic_lock_store.AtomicRedisLockStore"
+    )
 
 
 def test_kubernetes_has_the_same_services_ports_and_variables():
