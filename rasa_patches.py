@@ -1,21 +1,32 @@
 """Speed fixes for Rasa 3.6 internals, applied when the Rasa process loads the model.
 
-`RemoteAction._validate_action_result` calls `jsonschema.validate`, which checks the events
-schema against its meta-schema on every call before validating the action server's answer.
-The profile in docs/benchmarks.md measured that at 20-30 ms per custom action call, more
-than half of a turn. A validator built once gives the same result without the repeated
-schema check.
+Each was found by a profile in docs/benchmarks.md and gives the same results as the code it
+replaces (tests/test_rasa_patches.py):
+
+- `RemoteAction._validate_action_result` calls `jsonschema.validate`, which checks the events
+  schema against its meta-schema on every call before validating the action server's answer
+  (20-30 ms per custom action call). A validator built once gives the same result.
+- `Event.resolve_by_type` walks the whole Event class tree for every event it deserialises:
+  8% of a turn's CPU went there when a tracker was loaded from the SQL store. Classes found
+  are remembered (classes are never unregistered; unknown names still take the slow path).
+- `DaskGraphRunner.run` hands every NLU and policy run to dask's scheduler, which costs
+  more than the small graph it runs (7% of a turn). The same graph is evaluated in
+  dependency order here, with the schema pruned once per set of targets.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Dict
+from typing import Any, Dict, List, Optional, Tuple, Type
 
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
+from rasa.engine.exceptions import GraphRunError
+from rasa.engine.graph import GraphSchema
+from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.events import Event
 
 
 @lru_cache(maxsize=1)
@@ -38,5 +49,58 @@ def validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
         raise
 
 
+_slow_resolve_by_type = Event.resolve_by_type
+_dask_run = DaskGraphRunner.run  # kept for the tests that compare both
+_event_classes: Dict[str, Type[Event]] = {}
+
+
+def resolve_by_type(type_name: str, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
+    found = _event_classes.get(type_name)
+    if found is None:
+        found = _slow_resolve_by_type(type_name, default)
+        if found is not None and found is not default:
+            _event_classes[type_name] = found
+    return found
+
+
+def _minimal_schema(runner: DaskGraphRunner, targets: Tuple[str, ...]) -> GraphSchema:
+    schemas = runner.__dict__.setdefault("_minimal_schemas", {})
+    if targets not in schemas:
+        schemas[targets] = runner._graph_schema.minimal_graph_schema(list(targets))
+    return schemas[targets]
+
+
+def run_graph(
+    self: DaskGraphRunner,
+    inputs: Optional[Dict[str, Any]] = None,
+    targets: Optional[List[str]] = None,
+) -> Dict[str, Any]:
+    """DaskGraphRunner.run without dask: each node once, after the nodes it needs."""
+    run_targets = list(targets if targets else self._graph_schema.target_names)
+    schema = _minimal_schema(self, tuple(run_targets))
+    results: Dict[str, Any] = {}
+    for name, value in (inputs or {}).items():
+        if isinstance(value, str) and value in schema.nodes:
+            raise GraphRunError(
+                f"Input value '{value}' clashes with a node name. Make sure that none of "
+                "the input names passed to the `run` method are the same as node names in "
+                "the graph schema."
+            )
+        results[name] = (name, value)
+
+    def compute(name: str) -> Any:
+        if name not in results:
+            needs = schema.nodes[name].needs.values()
+            results[name] = self._instantiated_nodes[name](*(compute(n) for n in needs))
+        return results[name]
+
+    try:
+        return dict(compute(target) for target in run_targets)
+    except RuntimeError as error:
+        raise GraphRunError("Error running runner.") from error
+
+
 def apply() -> None:
     RemoteAction._validate_action_result = validate_action_result
+    Event.resolve_by_type = staticmethod(resolve_by_type)
+    DaskGraphRunner.run = run_graph

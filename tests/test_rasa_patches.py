@@ -40,3 +40,72 @@ def test_invalid_results_fail_as_before(result):
         validate(result, RemoteAction.action_response_format_spec())
     with pytest.raises(ValidationError, match="Failed to validate Action server response"):
         validate_action_result(None, result)
+
+
+# --- event classes and the graph runner -----------------------------------------------------
+
+import asyncio  # noqa: E402
+
+from rasa.core.agent import Agent  # noqa: E402
+from rasa.core.channels import UserMessage  # noqa: E402
+from rasa.engine.exceptions import GraphRunError  # noqa: E402
+from rasa.engine.runner.dask import DaskGraphRunner  # noqa: E402
+from rasa.shared.core.events import Event, SlotSet, UserUttered  # noqa: E402
+
+import rasa_patches  # noqa: E402
+from tests.servers import MODEL  # noqa: E402
+
+TEXTS = [
+    "forgot pwd",
+    "Failed to update the Microsoft account with j@outlook.com: already linked to another "
+    "NuGet account",
+    "how do I delete my account, I own Contoso.Http alone",
+    "what's the weather",
+    "my username is [JohnDev]",
+    "",
+    "<script>alert(1)</script>",
+]
+
+
+def test_event_types_resolve_as_before():
+    assert Event.resolve_by_type is rasa_patches.resolve_by_type
+    for name in ("user", "bot", "slot", "action", "session_started", "active_loop"):
+        assert Event.resolve_by_type(name) is rasa_patches._slow_resolve_by_type(name)
+    assert Event.resolve_by_type("slot")(**{"key": "topic", "value": 1}) == SlotSet("topic", 1)
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("no_such_event")
+    assert Event.resolve_by_type("no_such_event", default=UserUttered) is UserUttered
+
+
+@pytest.fixture(scope="module")
+def agent():
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: run `make train` (make test trains it)")
+    return Agent.load(str(MODEL))
+
+
+def _parse_and_predict(agent, text):
+    processor = agent.processor
+    parsed = asyncio.run(processor.parse_message(UserMessage(text)))
+    tracker = asyncio.run(processor.fetch_tracker_and_update_session("runner-test"))
+    tracker.update(UserUttered(text, parsed["intent"], parsed["entities"], parse_data=parsed))
+    prediction = processor._predict_next_with_tracker(tracker)
+    return parsed, (prediction.max_confidence_index, prediction.policy_name)
+
+
+def test_the_graph_runs_to_the_same_results_without_dask(agent, monkeypatch):
+    assert DaskGraphRunner.run is rasa_patches.run_graph
+    patched = [_parse_and_predict(agent, text) for text in TEXTS]
+    monkeypatch.setattr(DaskGraphRunner, "run", rasa_patches._dask_run)
+    original = [_parse_and_predict(agent, text) for text in TEXTS]
+    assert patched == original
+    assert {parsed["intent"]["name"] for parsed, _ in patched} > {"out_of_scope"}
+
+
+@pytest.mark.parametrize("run", [rasa_patches.run_graph, rasa_patches._dask_run])
+def test_an_input_named_like_a_node_is_refused_as_before(agent, monkeypatch, run):
+    monkeypatch.setattr(DaskGraphRunner, "run", run)
+    runner = agent.processor.graph_runner
+    node = next(iter(runner._graph_schema.nodes))
+    with pytest.raises(GraphRunError, match="clashes with a node name"):
+        runner.run(inputs={"__message__": node}, targets=[node])
