@@ -138,3 +138,22 @@ def test_config_puts_the_learnt_cut_where_the_fallback_classifier_cuts():
     steps = {step["name"].rsplit(".", 1)[-1]: step for step in config["pipeline"]}
     classifier, fallback = steps["LinearIntentClassifier"], steps["FallbackClassifier"]
     assert classifier["fallback_threshold"] == fallback["threshold"]
+
+
+def test_payloads_of_known_intents_are_not_classified_typed_text_is(tmp_path, monkeypatch):
+    component, _storage, _resource, _config = _component(tmp_path)
+    data = TrainingData([Message(data={"text": t, "intent": i}) for t, i in _pairs()])
+    component.train(data)
+    classified = []
+    rank = component.model.rank
+    monkeypatch.setattr(
+        component.model, "rank", lambda texts: classified.extend(texts) or rank(texts)
+    )
+    texts = ["/delete_account", " /out_of_scope{}", "/no_such_intent", "delete my account /now"]
+    messages = component.process([Message(data={"text": t}) for t in texts])
+
+    assert classified == ["/no_such_intent", "delete my account /now"]
+    assert messages[0].get("intent") == {"name": "delete_account", "confidence": 1.0}
+    assert messages[1].get("intent_ranking") == [{"name": "out_of_scope", "confidence": 1.0}]
+    assert messages[3].get("intent")["name"] == "delete_account"
+    assert len(messages[3].get("intent_ranking")) == len(EXAMPLES)
