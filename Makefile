@@ -49,7 +49,7 @@ evaluate: train
 
 # The benchmark: every part, then docs/benchmarks.md. QUICK=1: short runs for development.
 # BENCH_DATA: the evaluation files scored side by side (the held-out set first).
-BENCH_DATA ?= tests/evaluation/utterances.yml tests/evaluation/dev3.yml
+BENCH_DATA ?= tests/evaluation/utterances.yml tests/evaluation/dev3.yml tests/evaluation/dev4.yml
 bench: train
 	@$(RUN) python -m bench $(if $(QUICK),--quick) $(foreach f,$(wordlist 2,99,$(BENCH_DATA)),--data $(f))
 

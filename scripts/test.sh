@@ -38,4 +38,4 @@ rasa test core --model models/assistant.tar.gz --stories tests/stories \
 
 stage "evaluation on the held-out set"
 python -m bench.evaluate --data tests/evaluation/utterances.yml \
-  --report reports/evaluation.json --min-accuracy "${MIN_ACCURACY:-0.93}" --min-oos-recall 0.90
+  --report reports/evaluation.json --min-accuracy "${MIN_ACCURACY:-0.95}" --min-oos-recall 0.90

@@ -93,6 +93,7 @@ def _parse_and_predict(agent, text):
     return parsed, (prediction.max_confidence_index, prediction.policy_name)
 
 
+@pytest.mark.model
 def test_the_graph_runs_to_the_same_results_without_dask(agent, monkeypatch):
     assert DaskGraphRunner.run is rasa_patches.run_graph
     patched = [_parse_and_predict(agent, text) for text in TEXTS]
@@ -102,6 +103,7 @@ def test_the_graph_runs_to_the_same_results_without_dask(agent, monkeypatch):
     assert {parsed["intent"]["name"] for parsed, _ in patched} > {"out_of_scope"}
 
 
+@pytest.mark.model
 @pytest.mark.parametrize("run", [rasa_patches.run_graph, rasa_patches._dask_run])
 def test_an_input_named_like_a_node_is_refused_as_before(agent, monkeypatch, run):
     monkeypatch.setattr(DaskGraphRunner, "run", run)
@@ -109,3 +111,46 @@ def test_an_input_named_like_a_node_is_refused_as_before(agent, monkeypatch, run
     node = next(iter(runner._graph_schema.nodes))
     with pytest.raises(GraphRunError, match="clashes with a node name"):
         runner.run(inputs={"__message__": node}, targets=[node])
+
+
+# --- the action server's HTTP session ----------------------------------------------------
+
+from aiohttp import web  # noqa: E402
+from rasa.utils.endpoints import EndpointConfig  # noqa: E402
+
+from tests.servers import free_port  # noqa: E402
+
+
+async def _serve(port: int, peers: list) -> web.AppRunner:
+    async def webhook(request: web.Request) -> web.Response:
+        peers.append(request.transport.get_extra_info("peername"))
+        return web.json_response({"events": [], "responses": [{"text": "ok"}]})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return runner
+
+
+def test_calls_to_an_endpoint_share_one_kept_alive_connection_and_survive_a_restart():
+    assert EndpointConfig.session is rasa_patches.kept_session
+
+    async def scenario() -> tuple:
+        port, peers = free_port(), []
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        runner = await _serve(port, peers)
+        answers = [await endpoint.request(json={"n": n}) for n in range(3)]
+        await runner.cleanup()  # the action server goes away and comes back
+        runner = await _serve(port, peers)
+        answers.append(await endpoint.request(json={"n": 3}))
+        await runner.cleanup()
+        async with endpoint.session() as session:
+            await session.close()
+        return answers, peers
+
+    answers, peers = asyncio.run(scenario())
+    assert answers == [{"events": [], "responses": [{"text": "ok"}]}] * 4
+    assert len(set(peers[:3])) == 1  # one client port: the same connection
+    assert peers[3] != peers[0]  # a new connection after the restart

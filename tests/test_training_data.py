@@ -54,7 +54,7 @@ def test_no_example_belongs_to_two_intents():
             assert owner.setdefault(key, intent) == intent, f"{text!r}: {owner[key]} and {intent}"
 
 
-@pytest.mark.parametrize("name", ["utterances", "dev", "dev2", "dev3"])
+@pytest.mark.parametrize("name", ["utterances", "dev", "dev2", "dev3", "dev4"])
 def test_evaluation_sets_are_large_labelled_and_held_out(name):
     examples = evaluation_set(name)
     assert len(examples) >= 150
