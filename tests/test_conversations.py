@@ -175,6 +175,11 @@ def test_out_of_scope_gets_a_pointer_not_a_guess(assistant):
     assert "https://docs.microsoft.com/nuget" in said
 
 
+def test_a_question_in_another_language_is_told_to_ask_in_english(assistant):
+    said = texts(assistant.say(sender(), "Ich habe mein NuGet-Passwort vergessen, was tun?"))
+    assert "I only understand questions in English" in said
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [
