@@ -11,29 +11,73 @@ the last turns, a crash of the process loses nothing), and readers do not block 
 SQLAlchemy 1.4 opens a new SQLite connection for every session by default; here they are
 pooled (the profile in docs/benchmarks.md found 7% of a turn in connecting and closing).
 
-Retrieving reads only the events' data column and saving inserts all of a turn's events in
-one statement: the same rows as Rasa's ORM code, without an ORM object per event. Saving a
+Its queries are Rasa's (the latest session starts at the last `session_started` event) as
+Core statements built once: reading takes only the events' data column, saving inserts a
+turn's events in one statement, without an ORM query to build or object per event. Saving a
 turn, Rasa first counts the events already stored for the conversation's latest
 session. That count is the number of events loaded when the tracker was retrieved in the
 same turn (the lock store keeps other replicas off the conversation in between), so it is
 remembered at retrieval and used once, for the save of that same tracker object; any other
-save asks the database as before. Used by endpoints.yml (`tracker_store.type`).
+save asks the database as before.
+
+Rebuilding the tracker from its events every turn was the largest part of the store's cost
+(the profile in docs/benchmarks.md). The last `TRACKER_CACHE_SIZE` conversations' trackers
+(default 1000) are kept in memory after each save or load, and a turn uses the kept one only
+if the database still holds exactly what it was built from: the same number of events in
+the latest session and the same latest timestamp (one aggregate query). Another replica's
+turn, a purge, a new session or a turn that failed before its save all change that, and the
+tracker is read from the database as before. Used by endpoints.yml (`tracker_store.type`).
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import os
 from collections import OrderedDict
-from typing import Any, Dict, Iterator, Optional, Tuple
+from typing import Any, Dict, Iterator, NamedTuple, Optional, Tuple
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
 # Retrievals not followed by a save (errors, read-only uses) must not grow memory for ever.
 MAX_REMEMBERED = 10_000
+
+
+class Marks(NamedTuple):
+    """What identifies a conversation's stored latest session: event count, last timestamp."""
+
+    count: int
+    last: Optional[float]
+
+
+def marks_of(tracker: DialogueStateTracker) -> Marks:
+    stamps = [event.timestamp for event in tracker.events]
+    return Marks(len(stamps), max(stamps) if stamps else None)
+
+
+class KeptTrackers:
+    """The trackers of the most recently used conversations, with what they were built from."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._kept: OrderedDict[str, Tuple[DialogueStateTracker, Marks]] = OrderedDict()
+
+    def keep(self, tracker: DialogueStateTracker) -> None:
+        if self.size <= 0:
+            return
+        self._kept[tracker.sender_id] = (tracker, marks_of(tracker))
+        self._kept.move_to_end(tracker.sender_id)
+        while len(self._kept) > self.size:
+            self._kept.popitem(last=False)
+
+    def get(self, sender_id: str) -> Optional[Tuple[DialogueStateTracker, Marks]]:
+        return self._kept.get(sender_id)
+
+    def forget(self, sender_id: str) -> None:
+        self._kept.pop(sender_id, None)
 
 
 class ResilientSQLTrackerStore(SQLTrackerStore):
@@ -47,30 +91,48 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         # sender id -> (id of the retrieved tracker, events stored in its latest session)
         self._stored_counts: OrderedDict[str, Tuple[int, int]] = OrderedDict()
+        self.kept = KeptTrackers(int(os.environ.get("TRACKER_CACHE_SIZE", "1000")))
+        self._sql = statements(self.SQLEvent.__table__)
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> Optional[DialogueStateTracker]:
-        # Rasa's query, reading only the data column (no ORM object per event).
-        with self.session_scope() as session:
-            query = self._event_query(session, sender_id, fetch_events_from_all_sessions)
-            rows = query.with_entities(self.SQLEvent.data).all()
-        if not self.domain or not rows:
-            return None
-        events = [json.loads(data) for (data,) in rows]
-        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
-        if not fetch_events_from_all_sessions:
+        if fetch_events_from_all_sessions:
+            return self._load(sender_id, self._sql.every)
+        tracker = self._kept_if_current(sender_id) or self._load(sender_id, self._sql.latest)
+        if tracker is not None:
+            self.kept.keep(tracker)
             self._remember(sender_id, id(tracker), len(tracker.events))
         return tracker
 
+    def _kept_if_current(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        kept = self.kept.get(sender_id)
+        if kept is None:
+            return None
+        tracker, marks = kept
+        with self.engine.connect() as connection:
+            stored = Marks(*connection.execute(self._sql.marks, {"sender": sender_id}).one())
+        if stored == marks == marks_of(tracker):
+            return tracker
+        self.kept.forget(sender_id)
+        return None
+
+    def _load(self, sender_id: str, query: Any) -> Optional[DialogueStateTracker]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(query, {"sender": sender_id}).all()
+        if not self.domain or not rows:
+            return None
+        events = [json.loads(data) for (data,) in rows]
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Rasa's save, as one multi-row insert instead of an ORM object per event."""
+        """Rasa's save: the events not stored yet, in one multi-row insert."""
         await self.stream_events(tracker)
-        with self.session_scope() as session:
-            rows = [_row(tracker.sender_id, e) for e in self._additional_events(session, tracker)]
+        with self.engine.begin() as connection:
+            rows = [_row(tracker.sender_id, e) for e in self._new_events(connection, tracker)]
             if rows:
-                session.execute(self.SQLEvent.__table__.insert(), rows)
-            session.commit()
+                connection.execute(self._sql.insert, rows)
+        self.kept.keep(tracker)
 
     def _remember(self, sender_id: str, tracker_id: int, count: int) -> None:
         self._stored_counts[sender_id] = (tracker_id, count)
@@ -78,12 +140,42 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         while len(self._stored_counts) > MAX_REMEMBERED:
             self._stored_counts.popitem(last=False)
 
-    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+    def _new_events(self, connection: Any, tracker: DialogueStateTracker) -> Iterator:
+        """As Rasa: the tracker's events after as many as the latest session has stored."""
         remembered = self._stored_counts.pop(tracker.sender_id, None)
-        if remembered is None or remembered[0] != id(tracker):
-            return super()._additional_events(session, tracker)
-        count = remembered[1]
+        if remembered is not None and remembered[0] == id(tracker):
+            count = remembered[1]
+        else:
+            count = connection.execute(self._sql.marks, {"sender": tracker.sender_id}).one()[0]
         return itertools.islice(tracker.events, count, len(tracker.events))
+
+
+class Statements(NamedTuple):
+    marks: Any  # count and latest timestamp of the latest session's events
+    latest: Any  # the latest session's event data, in order
+    every: Any  # all of a conversation's event data, in order
+    insert: Any
+
+
+def statements(table: sa.Table) -> Statements:
+    """Rasa's queries (SQLTrackerStore._event_query) as Core statements, built once: the
+    latest session starts at the last `session_started` event, or is everything."""
+    sender = sa.bindparam("sender")
+    session_start = (
+        sa.select(sa.func.max(table.c.timestamp))
+        .where(table.c.sender_id == sender, table.c.type_name == SessionStarted.type_name)
+        .scalar_subquery()
+    )
+    latest = sa.and_(
+        table.c.sender_id == sender,
+        sa.or_(session_start.is_(None), table.c.timestamp >= session_start),
+    )
+    return Statements(
+        marks=sa.select(sa.func.count(table.c.id), sa.func.max(table.c.timestamp)).where(latest),
+        latest=sa.select(table.c.data).where(latest).order_by(table.c.id),
+        every=sa.select(table.c.data).where(table.c.sender_id == sender).order_by(table.c.id),
+        insert=table.insert(),
+    )
 
 
 def _row(sender_id: str, event: Event) -> Dict[str, Any]:

@@ -8,6 +8,24 @@ from tests.cluster import start_cluster
 from tests.servers import MODEL, backend_env, start_assistant, start_backend, stop
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """An empty database: a SQLite file, and PostgreSQL when the test command started one."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("PostgreSQL is not available (TEST_POSTGRES_URL unset)")
+    from retention.stores import connect
+
+    engine = connect(url)
+    with engine.begin() as connection:
+        for table in ("events", "support_requests", "lookup_attempts"):
+            connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table} CASCADE")
+    engine.dispose()
+    return url
+
+
 @pytest.fixture(scope="session")
 def sqlite_backend(tmp_path_factory):
     """The real account backend on a fresh SQLite database with the demo accounts."""

@@ -154,3 +154,49 @@ def test_calls_to_an_endpoint_share_one_kept_alive_connection_and_survive_a_rest
     assert answers == [{"events": [], "responses": [{"text": "ok"}]}] * 4
     assert len(set(peers[:3])) == 1  # one client port: the same connection
     assert peers[3] != peers[0]  # a new connection after the restart
+
+
+# --- deep copies made only for debug logs ------------------------------------------------
+
+import ast  # noqa: E402
+import copy  # noqa: E402
+import importlib  # noqa: E402
+import inspect  # noqa: E402
+
+
+def _deepcopy_calls_outside_log_calls(source: str) -> list:
+    """Lines of `copy.deepcopy(...)` calls that are not inside a `structlogger.x(...)` call."""
+    tree = ast.parse(source)
+    inside_logs = set()
+    for node in ast.walk(tree):
+        func = getattr(node, "func", None)
+        if isinstance(func, ast.Attribute) and getattr(func.value, "id", "") == "structlogger":
+            inside_logs.update(id(child) for child in ast.walk(node))
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "deepcopy"
+        and getattr(node.func.value, "id", "") == "copy"
+        and id(node) not in inside_logs
+    ]
+
+
+@pytest.mark.parametrize("name", rasa_patches.LOG_ARGUMENT_COPIERS)
+def test_those_modules_deep_copy_only_log_arguments(name):
+    module = importlib.import_module(name)
+    assert module.copy.deepcopy is rasa_patches._no_copy
+    assert module.copy.copy is copy.copy  # the rest of `copy` is the real module
+    assert _deepcopy_calls_outside_log_calls(inspect.getsource(module)) == []
+
+
+def test_the_source_check_finds_a_deep_copy_outside_a_log_call():
+    source = "x = copy.deepcopy(y)\nstructlogger.debug('e', v=copy.deepcopy(z))\n"
+    assert _deepcopy_calls_outside_log_calls(source) == [1]
+
+
+def test_other_modules_keep_the_real_deepcopy():
+    from rasa.nlu.classifiers import fallback_classifier
+
+    assert fallback_classifier.copy.deepcopy is copy.deepcopy

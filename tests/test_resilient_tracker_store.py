@@ -1,16 +1,18 @@
 """The tracker store Rasa runs with (endpoints.yml): SQLite in WAL mode with pooled
-connections, pre-ping on PostgreSQL, and the count of stored events taken from retrieval."""
+connections, pre-ping on PostgreSQL, the count of stored events taken from retrieval, and
+trackers kept between turns only while the database still holds what they were built from."""
 
 from __future__ import annotations
 
 import asyncio
 
 import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from resilient_tracker_store import ResilientSQLTrackerStore, _engine_kwargs
+from resilient_tracker_store import KeptTrackers, ResilientSQLTrackerStore, _engine_kwargs
 
 
 def test_sqlite_runs_in_wal_mode_and_keeps_conversations(tmp_path):
@@ -47,8 +49,8 @@ def _turn(tracker: DialogueStateTracker, text: str) -> None:
     tracker.update(ActionExecuted("action_listen"))
 
 
-def test_turns_saved_after_retrieval_are_stored_once_each(tmp_path):
-    store = ResilientSQLTrackerStore(Domain.empty(), host=f"sqlite:///{tmp_path / 't.db'}")
+def test_turns_saved_after_retrieval_are_stored_once_each(db_url):
+    store = ResilientSQLTrackerStore(Domain.empty(), host=db_url)
     tracker = DialogueStateTracker("someone", slots=[])
     _turn(tracker, "one")
     asyncio.run(store.save(tracker))
@@ -66,9 +68,9 @@ def test_turns_saved_after_retrieval_are_stored_once_each(tmp_path):
     ]
 
 
-def test_a_tracker_not_retrieved_here_asks_the_database(tmp_path):
+def test_a_tracker_not_retrieved_here_asks_the_database(db_url):
     """A second save, or a tracker object this store did not load: counted in the database."""
-    store = ResilientSQLTrackerStore(Domain.empty(), host=f"sqlite:///{tmp_path / 't.db'}")
+    store = ResilientSQLTrackerStore(Domain.empty(), host=db_url)
     first = DialogueStateTracker("someone", slots=[])
     _turn(first, "one")
     asyncio.run(store.save(first))
@@ -80,7 +82,7 @@ def test_a_tracker_not_retrieved_here_asks_the_database(tmp_path):
     assert len(_stored(store, "someone")) == 6
 
     asyncio.run(store.retrieve("someone"))  # remembers 6 for the object it returned ...
-    replica = ResilientSQLTrackerStore(Domain.empty(), host=f"sqlite:///{tmp_path / 't.db'}")
+    replica = ResilientSQLTrackerStore(Domain.empty(), host=db_url)
     elsewhere = asyncio.run(replica.retrieve("someone"))
     _turn(elsewhere, "three")
     asyncio.run(replica.save(elsewhere))  # 9 stored now
@@ -99,3 +101,112 @@ def test_retrievals_without_a_save_are_forgotten_beyond_a_bound(tmp_path, monkey
         asyncio.run(store.save(tracker))
         asyncio.run(store.retrieve(f"user-{index}"))
     assert list(store._stored_counts) == ["user-3", "user-4", "user-5"]
+
+
+# --- trackers kept between turns ------------------------------------------------------------
+
+
+def _store(db_url: str) -> ResilientSQLTrackerStore:
+    return ResilientSQLTrackerStore(Domain.empty(), host=db_url)
+
+
+def _user_texts(tracker: DialogueStateTracker) -> list:
+    return [e.text for e in tracker.events if isinstance(e, UserUttered)]
+
+
+def _started(store: ResilientSQLTrackerStore) -> DialogueStateTracker:
+    tracker = DialogueStateTracker("someone", slots=[])
+    _turn(tracker, "one")
+    asyncio.run(store.save(tracker))
+    return tracker
+
+
+def test_an_unchanged_conversation_reuses_its_tracker(db_url):
+    store = _store(db_url)
+    saved = _started(store)
+    again = asyncio.run(store.retrieve("someone"))
+    assert again is saved
+    _turn(again, "two")
+    asyncio.run(store.save(again))
+    assert asyncio.run(store.retrieve("someone")) is again
+    assert _stored(store, "someone") == ["user", "bot", "action"] * 2
+
+
+def test_another_replicas_turn_is_read_from_the_database(db_url):
+    store, replica = _store(db_url), _store(db_url)
+    saved = _started(store)
+    theirs = asyncio.run(replica.retrieve("someone"))
+    _turn(theirs, "two, on the other replica")
+    asyncio.run(replica.save(theirs))
+
+    ours = asyncio.run(store.retrieve("someone"))
+    assert ours is not saved
+    assert _user_texts(ours) == ["one", "two, on the other replica"]
+    _turn(ours, "three")
+    asyncio.run(store.save(ours))
+    assert _user_texts(asyncio.run(replica.retrieve("someone"))) == [
+        "one",
+        "two, on the other replica",
+        "three",
+    ]
+
+
+def test_a_turn_that_failed_before_its_save_is_not_remembered(db_url):
+    store = _store(db_url)
+    saved = _started(store)
+    _turn(saved, "lost: the turn failed before its save")
+    again = asyncio.run(store.retrieve("someone"))
+    assert _user_texts(again) == ["one"]
+
+
+def test_a_purged_conversation_is_gone_here_too(db_url):
+    store = _store(db_url)
+    _started(store)
+    with store.engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM events WHERE sender_id = 'someone'"))
+    assert asyncio.run(store.retrieve("someone")) is None
+
+
+def test_a_new_session_is_read_from_the_database(db_url):
+    store = _store(db_url)
+    saved = _started(store)
+    saved.update(ActionExecuted("action_session_start"))
+    saved.update(SessionStarted())
+    _turn(saved, "hello again")
+    asyncio.run(store.save(saved))
+    latest = asyncio.run(store.retrieve("someone"))
+    assert latest is not saved
+    assert _user_texts(latest) == ["hello again"]
+
+
+def test_no_tracker_is_kept_when_the_cache_is_off(db_url, monkeypatch):
+    monkeypatch.setenv("TRACKER_CACHE_SIZE", "0")
+    store = _store(db_url)
+    saved = _started(store)
+    assert asyncio.run(store.retrieve("someone")) is not saved
+
+
+def test_only_the_most_recent_conversations_are_kept():
+    kept = KeptTrackers(size=2)
+    for name in ("a", "b", "c"):
+        kept.keep(DialogueStateTracker(name, slots=[]))
+    assert [kept.get(name) is not None for name in ("a", "b", "c")] == [False, True, True]
+
+
+def test_sessions_are_read_as_rasas_own_store_reads_them(db_url):
+    store = _store(db_url)
+    tracker = DialogueStateTracker("someone", slots=[])
+    for session in ("first", "second", "third"):
+        tracker.update(ActionExecuted("action_session_start"))
+        tracker.update(SessionStarted())
+        _turn(tracker, f"{session} session")
+    asyncio.run(store.save(tracker))
+    rasas = SQLTrackerStore(Domain.empty(), host=db_url)
+    store.kept.forget("someone")
+
+    for read in ("retrieve", "retrieve_full_tracker"):
+        ours = asyncio.run(getattr(store, read)("someone"))
+        theirs = asyncio.run(getattr(rasas, read)("someone"))
+        assert list(ours.events) == list(theirs.events)
+    assert _user_texts(asyncio.run(store.retrieve("someone"))) == ["third session"]
+    assert asyncio.run(store.retrieve("nobody")) is None

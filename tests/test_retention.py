@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import time
 
 import pytest
@@ -24,20 +23,6 @@ from retention.stores import Selection, connect, purge_backend, purge_conversati
 
 DAY = 86_400
 NOW = time.time()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'store.db'}"
-    url = os.environ.get("TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("PostgreSQL is not available (TEST_POSTGRES_URL unset)")
-    engine = connect(url)
-    with engine.begin() as connection:
-        for table in ("events", "support_requests", "lookup_attempts"):
-            connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table} CASCADE")
-    return url
 
 
 def _conversation(store: SQLTrackerStore, sender: str, age_days: float) -> None:
