@@ -22,7 +22,7 @@ save asks the database as before.
 
 Rebuilding the tracker from its events every turn was the largest part of the store's cost
 (the profile in docs/benchmarks.md). The last `TRACKER_CACHE_SIZE` conversations' trackers
-(default 1000) are kept in memory after each save or load, and a turn uses the kept one only
+(default 200) are kept in memory after each save or load, and a turn uses the kept one only
 if the database still holds exactly what it was built from: the same number of events in
 the latest session and the same latest timestamp (one aggregate query). Another replica's
 turn, a purge, a new session or a turn that failed before its save all change that, and the
@@ -91,7 +91,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         # sender id -> (id of the retrieved tracker, events stored in its latest session)
         self._stored_counts: OrderedDict[str, Tuple[int, int]] = OrderedDict()
-        self.kept = KeptTrackers(int(os.environ.get("TRACKER_CACHE_SIZE", "1000")))
+        self.kept = KeptTrackers(int(os.environ.get("TRACKER_CACHE_SIZE", "200")))
         self._sql = statements(self.SQLEvent.__table__)
 
     async def _retrieve(
