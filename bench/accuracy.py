@@ -8,7 +8,7 @@ conversation intents and `out_of_scope`) and classify every text of each evaluat
 
   project       models/assistant.tar.gz (config.yml), classified by bench.evaluate's code
   rasa_init     the pipeline a new `rasa init` project trains (bench/configs/rasa_init.yml),
-                NLU only, trained here into reports/bench/models/ and reused while its
+                NLU only, trained into the model cache (MODELS below) and reused while its
                 inputs are unchanged
   tfidf_logreg  TF-IDF word 1-2 + char_wb 2-5 grams, logistic regression, an out-of-scope
                 threshold chosen by cross-validation on the training data (bench.baselines)
@@ -51,7 +51,13 @@ DEFAULT_DATA = Path("tests/evaluation/utterances.yml")
 HELD_OUT = DEFAULT_DATA
 REPORT = Path("reports/bench/accuracy.json")
 WORK = Path("reports/bench")
-MODELS = WORK / "models"
+# The baselines' models live outside the clone, keyed by a fingerprint of their inputs: a
+# new clone or worktree on the same machine reuses them (the `rasa init` DIET takes ~30
+# minutes on 2 cores), as pip reuses its download cache. BENCH_MODEL_CACHE moves it.
+MODELS = Path(
+    os.environ.get("BENCH_MODEL_CACHE")
+    or Path.home() / ".cache" / "nuget-account-assistant" / "bench-models"
+)
 CV_DIR = WORK / "cv"
 IMAGES = Path("docs/images/bench")
 PROJECT_MODEL = Path("models/assistant.tar.gz")
@@ -232,7 +238,7 @@ def train_rasa_nlu(
     force: bool = False,
     extra_inputs: Sequence[Path] = (),
 ) -> Dict[str, Any]:
-    """`rasa train nlu` into reports/bench/models/<name>.tar.gz unless it is up to date.
+    """`rasa train nlu` into MODELS/<name>.tar.gz unless it is up to date.
 
     Returns the status (trained / reused / skipped / failed), the model and the training
     time (measured when it was trained; kept in the stamp next to the model).
