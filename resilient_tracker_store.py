@@ -13,12 +13,7 @@ pooled (the profile in docs/benchmarks.md found 7% of a turn in connecting and c
 
 Its queries are Rasa's (the latest session starts at the last `session_started` event) as
 Core statements built once: reading takes only the events' data column, saving inserts a
-turn's events in one statement, without an ORM query to build or object per event. Saving a
-turn, Rasa first counts the events already stored for the conversation's latest
-session. That count is the number of events loaded when the tracker was retrieved in the
-same turn (the lock store keeps other replicas off the conversation in between), so it is
-remembered at retrieval and used once, for the save of that same tracker object; any other
-save asks the database as before.
+turn's events in one statement, without an ORM query to build or object per event.
 
 Rebuilding the tracker from its events every turn was the largest part of the store's cost
 (the profile in docs/benchmarks.md). The last `TRACKER_CACHE_SIZE` conversations' trackers
@@ -26,7 +21,13 @@ Rebuilding the tracker from its events every turn was the largest part of the st
 if the database still holds exactly what it was built from: the same number of events in
 the latest session and the same latest timestamp (one aggregate query). Another replica's
 turn, a purge, a new session or a turn that failed before its save all change that, and the
-tracker is read from the database as before. Used by endpoints.yml (`tracker_store.type`).
+tracker is read from the database as before.
+
+Saving a turn, Rasa first counts the events already stored for the conversation's latest
+session. When the tracker being saved is the kept one, that count is already known: the
+events it was retrieved (or last saved) with, and the lock store keeps other replicas off
+the conversation in between. Any other tracker object is counted in the database as Rasa
+does. Used by endpoints.yml (`tracker_store.type`).
 """
 
 from __future__ import annotations
@@ -41,9 +42,6 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
-
-# Retrievals not followed by a save (errors, read-only uses) must not grow memory for ever.
-MAX_REMEMBERED = 10_000
 
 
 class Marks(NamedTuple):
@@ -76,6 +74,11 @@ class KeptTrackers:
     def get(self, sender_id: str) -> Optional[Tuple[DialogueStateTracker, Marks]]:
         return self._kept.get(sender_id)
 
+    def stored_count(self, tracker: DialogueStateTracker) -> Optional[int]:
+        """How many of this very tracker object's events are stored, if it is the kept one."""
+        kept = self._kept.get(tracker.sender_id)
+        return kept[1].count if kept is not None and kept[0] is tracker else None
+
     def forget(self, sender_id: str) -> None:
         self._kept.pop(sender_id, None)
 
@@ -89,8 +92,6 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_wal)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
-        # sender id -> (id of the retrieved tracker, events stored in its latest session)
-        self._stored_counts: OrderedDict[str, Tuple[int, int]] = OrderedDict()
         self.kept = KeptTrackers(int(os.environ.get("TRACKER_CACHE_SIZE", "200")))
         self._sql = statements(self.SQLEvent.__table__)
 
@@ -102,7 +103,6 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         tracker = self._kept_if_current(sender_id) or self._load(sender_id, self._sql.latest)
         if tracker is not None:
             self.kept.keep(tracker)
-            self._remember(sender_id, id(tracker), len(tracker.events))
         return tracker
 
     def _kept_if_current(self, sender_id: str) -> Optional[DialogueStateTracker]:
@@ -134,18 +134,10 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                 connection.execute(self._sql.insert, rows)
         self.kept.keep(tracker)
 
-    def _remember(self, sender_id: str, tracker_id: int, count: int) -> None:
-        self._stored_counts[sender_id] = (tracker_id, count)
-        self._stored_counts.move_to_end(sender_id)
-        while len(self._stored_counts) > MAX_REMEMBERED:
-            self._stored_counts.popitem(last=False)
-
     def _new_events(self, connection: Any, tracker: DialogueStateTracker) -> Iterator:
         """As Rasa: the tracker's events after as many as the latest session has stored."""
-        remembered = self._stored_counts.pop(tracker.sender_id, None)
-        if remembered is not None and remembered[0] == id(tracker):
-            count = remembered[1]
-        else:
+        count = self.kept.stored_count(tracker)
+        if count is None:
             count = connection.execute(self._sql.marks, {"sender": tracker.sender_id}).one()[0]
         return itertools.islice(tracker.events, count, len(tracker.events))
 

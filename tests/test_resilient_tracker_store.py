@@ -93,14 +93,15 @@ def test_a_tracker_not_retrieved_here_asks_the_database(db_url):
 
 
 def test_retrievals_without_a_save_are_forgotten_beyond_a_bound(tmp_path, monkeypatch):
-    monkeypatch.setattr("resilient_tracker_store.MAX_REMEMBERED", 3)
+    monkeypatch.setenv("TRACKER_CACHE_SIZE", "3")
     store = ResilientSQLTrackerStore(Domain.empty(), host=f"sqlite:///{tmp_path / 't.db'}")
     for index in range(6):
         tracker = DialogueStateTracker(f"user-{index}", slots=[])
         _turn(tracker, "hi")
         asyncio.run(store.save(tracker))
         asyncio.run(store.retrieve(f"user-{index}"))
-    assert list(store._stored_counts) == ["user-3", "user-4", "user-5"]
+    kept = [f"user-{index}" for index in range(6) if store.kept.get(f"user-{index}")]
+    assert kept == ["user-3", "user-4", "user-5"]
 
 
 # --- trackers kept between turns ------------------------------------------------------------
