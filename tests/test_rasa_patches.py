@@ -1,13 +1,28 @@
-"""The precompiled validator accepts and rejects exactly what Rasa's own check does."""
+"""rasa_patches.py: each speed fix gives the results of the Rasa code it replaces."""
 
 from __future__ import annotations
 
+import ast
+import asyncio
+import copy
+import importlib
+import inspect
+
 import pytest
+from aiohttp import web
 from jsonschema import ValidationError, validate
 from rasa.core.actions.action import RemoteAction
+from rasa.core.agent import Agent
+from rasa.core.channels import UserMessage
+from rasa.engine.exceptions import GraphRunError
+from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.shared.core.events import Event, SlotSet, UserUttered
+from rasa.utils.endpoints import EndpointConfig
 
 import nlu_components  # noqa: F401  (applies the patch, as loading the model does)
+import rasa_patches
 from rasa_patches import validate_action_result
+from tests.servers import MODEL, free_port
 
 GOOD = [
     {},
@@ -44,16 +59,6 @@ def test_invalid_results_fail_as_before(result):
 
 # --- event classes and the graph runner -----------------------------------------------------
 
-import asyncio  # noqa: E402
-
-from rasa.core.agent import Agent  # noqa: E402
-from rasa.core.channels import UserMessage  # noqa: E402
-from rasa.engine.exceptions import GraphRunError  # noqa: E402
-from rasa.engine.runner.dask import DaskGraphRunner  # noqa: E402
-from rasa.shared.core.events import Event, SlotSet, UserUttered  # noqa: E402
-
-import rasa_patches  # noqa: E402
-from tests.servers import MODEL  # noqa: E402
 
 TEXTS = [
     "forgot pwd",
@@ -115,11 +120,6 @@ def test_an_input_named_like_a_node_is_refused_as_before(agent, monkeypatch, run
 
 # --- the action server's HTTP session ----------------------------------------------------
 
-from aiohttp import web  # noqa: E402
-from rasa.utils.endpoints import EndpointConfig  # noqa: E402
-
-from tests.servers import free_port  # noqa: E402
-
 
 async def _serve(port: int, peers: list) -> web.AppRunner:
     async def webhook(request: web.Request) -> web.Response:
@@ -157,11 +157,6 @@ def test_calls_to_an_endpoint_share_one_kept_alive_connection_and_survive_a_rest
 
 
 # --- deep copies made only for debug logs ------------------------------------------------
-
-import ast  # noqa: E402
-import copy  # noqa: E402
-import importlib  # noqa: E402
-import inspect  # noqa: E402
 
 
 def _deepcopy_calls_outside_log_calls(source: str) -> list:
