@@ -7,11 +7,12 @@ MIN_ACCURACY ?= 0.95
 MIN_OOS_RECALL ?= 0.90
 RUN := source scripts/env.sh &&
 
-.PHONY: help setup train chat run test lint format validate unit conversations stories evaluate purge cluster clean \
+.PHONY: help setup train chat run services test lint format validate unit conversations stories evaluate purge cluster clean \
 	bench bench-accuracy bench-speed bench-profile bench-cost
 
 help:
 	@echo "make chat      set up, train if needed, and talk to the assistant in the terminal"
+	@echo "make services  backend + action server only, for rasa shell/interactive in a venv"
 	@echo "make run       the same as servers: backend, actions, Rasa REST + socket.io on :5005"
 	@echo "make test      set up, train if needed, and run every check (what CI runs)"
 	@echo "make evaluate  DATA=<file.yml> REPORT=<out.json>: topic accuracy of the model"
@@ -31,6 +32,11 @@ chat: train
 run: train
 	@bash scripts/run.sh
 
+# The account backend and the action server alone, for `rasa shell` / `rasa interactive` in
+# another terminal (README "The Rasa CLI"). Ctrl-C stops both.
+services: setup
+	@bash -c 'source scripts/env.sh && source scripts/services.sh && echo "services: backend and action server up (Ctrl-C stops)" && wait'
+
 test: setup
 	@bash scripts/test.sh
 
@@ -44,27 +50,27 @@ validate: setup
 	@$(RUN) rasa data validate --quiet
 
 evaluate: train
-	@$(RUN) python -m bench.evaluate --data "$(DATA)" --report "$(REPORT)" \
+	@$(RUN) python -m tools.evaluate --data "$(DATA)" --report "$(REPORT)" \
 		$(if $(CHECK),--min-accuracy $(MIN_ACCURACY) --min-oos-recall $(MIN_OOS_RECALL))
 
 # The benchmark: every part, then docs/benchmarks.md. QUICK=1: short runs for development.
 # BENCH_DATA: the evaluation files scored side by side (the held-out set first).
 BENCH_DATA ?= tests/evaluation/utterances.yml tests/evaluation/dev3.yml tests/evaluation/dev4.yml
 bench: train
-	@$(RUN) python -m bench $(if $(QUICK),--quick) $(foreach f,$(wordlist 2,99,$(BENCH_DATA)),--data $(f))
+	@$(RUN) python -m tools.bench $(if $(QUICK),--quick) $(foreach f,$(wordlist 2,99,$(BENCH_DATA)),--data $(f))
 
 bench-accuracy: train
-	@$(RUN) python -m bench.accuracy $(foreach f,$(BENCH_DATA),--data $(f)) \
+	@$(RUN) python -m tools.bench.accuracy $(foreach f,$(BENCH_DATA),--data $(f)) \
 		$(if $(QUICK),--quick) $(if $(CV_FOLDS),--cv-folds $(CV_FOLDS))
 
 bench-speed: train
-	@$(RUN) python -m bench.speed $(if $(QUICK),--quick)
+	@$(RUN) python -m tools.bench.speed $(if $(QUICK),--quick)
 
 bench-profile: train
-	@$(RUN) python -m bench.profile_turn $(if $(QUICK),--quick)
+	@$(RUN) python -m tools.bench.profile_turn $(if $(QUICK),--quick)
 
 bench-cost: train
-	@$(RUN) python -m bench.cost $(if $(TRAIN),--train-cold --train-warm)
+	@$(RUN) python -m tools.bench.cost $(if $(TRAIN),--train-cold --train-warm)
 
 # The cluster profile on loopback: PostgreSQL, Redis, backend, 2 action servers, 2 Rasa
 # replicas, nginx in front (scripts/cluster.sh; Ctrl-C stops it). docs/operations.md.

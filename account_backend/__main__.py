@@ -14,7 +14,7 @@ from pathlib import Path
 
 import uvicorn
 
-from account_backend.api import create_app
+from account_backend.app import create_app
 from account_backend.database import connect
 from account_backend.seed import seed
 

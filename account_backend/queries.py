@@ -19,7 +19,7 @@ from account_backend.database import (
     support_requests,
     tenants,
 )
-from privacy import mask_email
+from common.masking import mask_email
 
 
 def _account_row(connection: Connection, where) -> Optional[Dict[str, Any]]:

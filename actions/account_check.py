@@ -16,8 +16,8 @@ from actions.actions import apply_turn
 from actions.backend_client import BackendClient, BackendUnavailable, LookupLimited
 from actions.dialogue_state import read_state
 from actions.engine import State, Turn
-from actions.playbooks import playbooks
-from privacy.logs import log_event
+from actions.playbooks import account_topics, playbooks
+from common.logs import log_event
 
 log = logging.getLogger(__name__)
 SLOT = "account_identifier"
@@ -75,7 +75,7 @@ class ValidateAccountForm(FormValidationAction):
                 return {SLOT: f"{found.kind}:{found.value}", "identifier_attempts": None}
         if intent == "human_handoff":
             return {SLOT: "handoff", "identifier_attempts": None}
-        if intent in engine.ACCOUNT_TOPICS and confidence >= SWITCH_CONFIDENCE:
+        if intent in account_topics() and confidence >= SWITCH_CONFIDENCE:
             # a new question instead of an answer
             return {SLOT: f"topic:{intent}", "identifier_attempts": None}
         attempts = int(tracker.get_slot("identifier_attempts") or 0) + 1
@@ -95,25 +95,36 @@ async def _verified_username(tracker: Tracker, client: BackendClient) -> Optiona
         return None
 
 
+async def _account(topic: str, found: diagnosis.Identifier, client: BackendClient, verified):
+    if found.kind == "username":
+        account = await client.account(found.value)
+    elif found.kind == "email":
+        account = await client.account_by_email(found.value)
+    else:
+        return None
+    return diagnosis.account_finding(topic, account, verified)
+
+
+async def _login_target(topic: str, found: diagnosis.Identifier, client: BackendClient, verified):
+    if found.kind != "email":
+        return None
+    owner = await client.login_owner(found.value)
+    return diagnosis.target_finding(found.value, owner, verified)
+
+
+async def _tenant(topic: str, found: diagnosis.Identifier, client: BackendClient, verified):
+    domain = diagnosis.domain_of(found)
+    return diagnosis.tenant_finding(domain, await client.tenant_state(domain)) if domain else None
+
+
+# A playbook's `check` names what is looked up before its steps (tests/test_playbooks.py).
+CHECKS = {"account": _account, "login_target": _login_target, "tenant": _tenant}
+
+
 async def find(topic: str, found: diagnosis.Identifier, client: BackendClient, verified):
     """The finding for `topic` from the backend; None for "general steps"."""
-    if topic in diagnosis.ACCOUNT_LOOKUP:
-        if found.kind == "username":
-            account = await client.account(found.value)
-        elif found.kind == "email":
-            account = await client.account_by_email(found.value)
-        else:
-            return None
-        return diagnosis.account_finding(topic, account, verified)
-    if topic in diagnosis.TARGET_LOOKUP and found.kind == "email":
-        owner = await client.login_owner(found.value)
-        return diagnosis.target_finding(found.value, owner, verified)
-    if topic in diagnosis.TENANT_LOOKUP:
-        domain = diagnosis.domain_of(found)
-        return (
-            diagnosis.tenant_finding(domain, await client.tenant_state(domain)) if domain else None
-        )
-    return None
+    check = CHECKS.get(playbooks()[topic].check or "")
+    return await check(topic, found, client, verified) if check else None
 
 
 class ActionDiagnose(Action):
@@ -124,7 +135,7 @@ class ActionDiagnose(Action):
         kind, _, value = str(tracker.get_slot(SLOT) or "skip:").partition(":")
         if kind == "handoff":
             return engine.handoff_requested(state)
-        if kind == "topic" and value in engine.ACCOUNT_TOPICS:
+        if kind == "topic" and value in account_topics():
             return engine.start(state, value)
         if kind not in ("email", "username", "domain") or not state.topic:
             return engine.general_steps(state)

@@ -12,8 +12,9 @@ from actions import engine
 from actions.backend_client import BackendClient, BackendUnavailable
 from actions.dialogue_state import read_state, state_events
 from actions.engine import Message, State, Turn
+from actions.playbooks import account_topics
 from actions.support_requests import transcript
-from privacy.logs import log_event
+from common.logs import log_event
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ class ActionStartPlaybook(EngineAction):
 
     def decide(self, state: State, tracker: Tracker) -> Turn:
         topic = tracker.get_intent_of_latest_message()
-        if topic not in engine.ACCOUNT_TOPICS:
+        if topic not in account_topics():
             return engine.fallback(state, tracker.latest_message.get("intent_ranking", []))
         if engine.needs_account_check(topic):
             return engine.begin_account_check(topic)

@@ -9,13 +9,14 @@ account_backend/rate_limit.py) raises `LookupLimited`, a kind of BackendUnavaila
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import os
-from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
 import aiohttp
+
+from actions.diagnosis import Account
+from common.conversation import conversation_key
 
 log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 3.0
@@ -27,25 +28,6 @@ class BackendUnavailable(Exception):
 
 class LookupLimited(BackendUnavailable):
     """The backend refused a look-up: this conversation or identifier used its budget."""
-
-
-def conversation_key(sender_id: str) -> str:
-    """What the backend sees of a conversation: a digest, never the sender id itself."""
-    return hashlib.sha256(sender_id.encode("utf-8", "replace")).hexdigest()[:32]
-
-
-@dataclass(frozen=True)
-class Account:
-    username: str
-    is_organization: bool
-    password_login: bool
-    email_masked: str
-    login_kind: Optional[str]  # "msa", "aad" or None when no Microsoft account is linked
-    login_email_masked: Optional[str]
-    login_domain: Optional[str]
-    sole_owner_packages: List[str]
-    co_owned_packages: List[str]
-    last_admin_of: List[str]
 
 
 def parse_account(data: Dict[str, Any]) -> Account:

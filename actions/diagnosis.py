@@ -8,30 +8,35 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
-import identifiers
-from actions.backend_client import Account
-from privacy import mask_email
+from common import identifiers
+from common.masking import mask_email
 
 EMAIL = re.compile(identifiers.EMAIL)
 USERNAME = re.compile(identifiers.USERNAME)
 DOMAIN = re.compile(identifiers.DOMAIN)
 SKIP_WORDS = {"skip", "no", "nope", "stop", "cancel", "dont know", "don't know", "idk", "none"}
 
-# What each topic needs looked up.
-ACCOUNT_LOOKUP = {
-    "recover_password_login",
-    "find_linked_microsoft_account",
-    "recover_without_microsoft_account",
-    "transform_to_organization",
-    "delete_account",
-}
-TARGET_LOOKUP = {"change_microsoft_account", "microsoft_account_linked_elsewhere"}
-TENANT_LOOKUP = {"unmanaged_aad_tenant"}
 LOGIN_KINDS = {"msa": "personal Microsoft account", "aad": "work or school (Azure AD) account"}
 
 Finding = Optional[Tuple[str, Dict[str, str]]]
+
+
+@dataclass(frozen=True)
+class Account:
+    """What the backend tells of an account (addresses masked); the diagnosis reads it."""
+
+    username: str
+    is_organization: bool
+    password_login: bool
+    email_masked: str
+    login_kind: Optional[str]  # "msa", "aad" or None when no Microsoft account is linked
+    login_email_masked: Optional[str]
+    login_domain: Optional[str]
+    sole_owner_packages: List[str]
+    co_owned_packages: List[str]
+    last_admin_of: List[str]
 
 
 @dataclass(frozen=True)

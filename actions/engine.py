@@ -10,7 +10,16 @@ from dataclasses import dataclass, replace
 from string import Template
 from typing import Mapping, Optional, Sequence, Tuple
 
-from actions.playbooks import DONE, HANDOFF, Choice, Path, Playbook, playbooks, split_target
+from actions.playbooks import (
+    DONE,
+    HANDOFF,
+    Choice,
+    Path,
+    Playbook,
+    account_topics,
+    playbooks,
+    split_target,
+)
 
 # What the bot is waiting for; decides what "yes"/"no" mean.
 STEP = "step"  # an intermediate step is shown
@@ -27,19 +36,6 @@ STUCK = ("Still stuck", "/deny")
 YES_REQUEST = ("Yes, open a request", "/affirm")
 NO_THANKS = ("No, thanks", "/deny")
 SOMETHING_ELSE = ("Something else", "/deny")
-
-ACCOUNT_TOPICS = (
-    "create_account",
-    "recover_password_login",
-    "find_linked_microsoft_account",
-    "change_microsoft_account",
-    "microsoft_account_linked_elsewhere",
-    "recover_without_microsoft_account",
-    "transform_to_organization",
-    "unmanaged_aad_tenant",
-    "change_username",
-    "delete_account",
-)
 
 Button = Tuple[str, str]
 
@@ -282,7 +278,8 @@ def deny(state: State) -> Turn:
 def top_topics(ranking: Sequence[Mapping[str, object]], count: int = 2) -> Tuple[str, ...]:
     """The `count` most likely account topics of an NLU intent ranking."""
     names = [str(item.get("name")) for item in ranking]
-    return tuple(name for name in names if name in ACCOUNT_TOPICS)[:count]
+    topics = account_topics()
+    return tuple(name for name in names if name in topics)[:count]
 
 
 def fallback(state: State, ranking: Sequence[Mapping[str, object]]) -> Turn:

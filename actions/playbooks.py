@@ -78,6 +78,7 @@ class Playbook:
     faq_section: str
     paths: Mapping[str, Path] = field(default_factory=dict)
     ask: Optional[str] = None  # asked before the steps when the account state matters
+    check: Optional[str] = None  # what the account check looks up (with `ask`)
     findings: Mapping[str, Finding] = field(default_factory=dict)
 
 
@@ -141,12 +142,15 @@ def parse_playbook(raw: Dict[str, Any], links: Mapping[str, str]) -> Playbook:
     for name, finding in findings.items():
         if bool(finding.goto) == bool(finding.choices):
             raise PlaybookError(f"finding {name} needs either goto or choices")
+    if bool(raw.get("ask")) != bool(raw.get("check")):
+        raise PlaybookError(f"playbook {raw['topic']}: `ask` and `check` go together")
     return Playbook(
         topic=raw["topic"],
         title=raw["title"],
         faq_section=raw["faq_section"],
         paths=paths,
         ask=_optional_text(raw, "ask", links),
+        check=raw.get("check"),
         findings=findings,
     )
 
@@ -200,3 +204,8 @@ def _check_targets(books: Mapping[str, Playbook]) -> None:
 def playbooks() -> Dict[str, Playbook]:
     """The playbooks of this project, loaded once per process."""
     return load_playbooks()
+
+
+def account_topics() -> Tuple[str, ...]:
+    """Every topic the assistant walks through: one per playbook file."""
+    return tuple(playbooks())

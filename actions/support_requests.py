@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List
 
-from privacy import mask_text
+from common.masking import mask_text
 
 MAX_TURNS = 200  # the newest turns are enough for support; bounds the record size
 MAX_TEXT = 2000

@@ -2,7 +2,7 @@
 
 Rasa's SQLTrackerStore keeps one row per event in `events` (sender_id, timestamp); the
 account backend keeps support requests with the conversation's digest (see
-actions/backend_client.conversation_key) and look-up attempts (digests only, see
+common/conversation.py) and look-up attempts (digests only, see
 account_backend/rate_limit.py). Each function returns how many rows went.
 """
 
@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from account_backend.database import lookup_attempts, support_requests
 from account_backend.rate_limit import forget_attempts
-from actions.backend_client import conversation_key
+from common.conversation import conversation_key
 
 # The columns of Rasa's `events` table this module needs (rasa/core/tracker_store.py).
 _rasa = MetaData()

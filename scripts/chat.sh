@@ -7,4 +7,4 @@ source scripts/env.sh
 source scripts/services.sh
 
 echo "Type your question (Ctrl-C or /stop to leave). Buttons show as a numbered menu."
-rasa shell --model models/assistant.tar.gz --endpoints endpoints.yml --quiet
+rasa shell --model models/assistant.tar.gz --endpoints deploy/endpoints.yml --quiet

@@ -95,7 +95,7 @@ write_nginx_conf() {
 cluster_env() {
   export TRACKER_DB_URL="postgresql://nuget@127.0.0.1:$pg_port/tracker"
   export ACCOUNT_DB_URL="postgresql://nuget@127.0.0.1:$pg_port/accounts"
-  export LOCK_STORE_TYPE=atomic_lock_store.AtomicRedisLockStore  # Redis, one atomic SET NX
+  export LOCK_STORE_TYPE=rasa_plugins.lock_store.AtomicRedisLockStore  # Redis, one atomic SET NX
   export REDIS_HOST=127.0.0.1
   export REDIS_PORT="$redis_port"
   export ACCOUNT_BACKEND_URL="http://127.0.0.1:$backend_port"
@@ -109,7 +109,7 @@ start_part() {
   backend) launch backend python -m account_backend --port "$backend_port" ;;
   actions-*) launch "$name" python -m rasa_sdk --actions actions --port "${action_ports[$((n - 1))]}" ;;
   rasa-*)
-    launch "$name" rasa run --model models/assistant.tar.gz --endpoints endpoints.yml \
+    launch "$name" rasa run --model models/assistant.tar.gz --endpoints deploy/endpoints.yml \
       --credentials credentials.yml --interface 127.0.0.1 --port "${rasa_ports[$((n - 1))]}"
     ;;
   redis) launch redis redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no ;;
@@ -146,11 +146,11 @@ restart_part() {
 wait_part() {
   local n=${1##*-}
   case "$1" in
-  backend) python -m scripts.wait_for "http://127.0.0.1:$backend_port/health" 60 ;;
-  actions-*) python -m scripts.wait_for "http://127.0.0.1:${action_ports[$((n - 1))]}/health" 60 ;;
-  rasa-*) python -m scripts.wait_for "http://127.0.0.1:${rasa_ports[$((n - 1))]}/" 180 ;;
+  backend) python -m tools.wait_for "http://127.0.0.1:$backend_port/health" 60 ;;
+  actions-*) python -m tools.wait_for "http://127.0.0.1:${action_ports[$((n - 1))]}/health" 60 ;;
+  rasa-*) python -m tools.wait_for "http://127.0.0.1:${rasa_ports[$((n - 1))]}/" 180 ;;
   redis) until redis-cli -p "$redis_port" ping >/dev/null 2>&1; do sleep 0.2; done ;;
-  nginx) python -m scripts.wait_for "http://127.0.0.1:$front_port/" 30 ;;
+  nginx) python -m tools.wait_for "http://127.0.0.1:$front_port/" 30 ;;
   esac
 }
 

@@ -9,7 +9,7 @@ source scripts/services.sh
 
 rasa_url="http://localhost:${RASA_PORT:-5005}"
 # Pages allowed to talk to the assistant from a browser: Sanic's CORS headers and the
-# socket.io channel's origin check (channels/socketio.py) read the same list.
+# socket.io channel's origin check (rasa_plugins/channels/socketio.py) read the same list.
 site_port="${HELP_SITE_PORT:-8080}"
 export CORS_ORIGINS="${CORS_ORIGINS:-http://localhost:$site_port http://127.0.0.1:$site_port}"
 python -m help_site --port "${HELP_SITE_PORT:-8080}" --socket-url "${RASA_SOCKET_URL:-$rasa_url}" \
@@ -19,5 +19,5 @@ pids+=($!)
 echo "Help site with the chat widget: http://localhost:${HELP_SITE_PORT:-8080}/"
 echo "REST: curl -s $rasa_url/webhooks/rest/webhook -d '{\"sender\":\"me\",\"message\":\"hi\"}'"
 read -ra cors <<< "${CORS_ORIGINS//,/ }"  # a list, never glob-expanded ("*" stays "*")
-rasa run --model models/assistant.tar.gz --endpoints endpoints.yml --credentials credentials.yml \
+rasa run --model models/assistant.tar.gz --endpoints deploy/endpoints.yml --credentials credentials.yml \
   --port "${RASA_PORT:-5005}" --cors "${cors[@]}"

@@ -11,5 +11,5 @@ python -m account_backend --port "$backend_port" ${RESET:+--reset} > var/account
 pids+=($!)
 python -m rasa_sdk --actions actions --port "${ACTION_PORT:-5055}" > var/action-server.log 2>&1 &
 pids+=($!)
-python -m scripts.wait_for "$ACCOUNT_BACKEND_URL/health" 30
-python -m scripts.wait_for "http://localhost:${ACTION_PORT:-5055}/health" 60
+python -m tools.wait_for "$ACCOUNT_BACKEND_URL/health" 30
+python -m tools.wait_for "http://localhost:${ACTION_PORT:-5055}/health" 60

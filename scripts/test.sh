@@ -37,5 +37,5 @@ rasa test core --model models/assistant.tar.gz --stories tests/stories \
   --fail-on-prediction-errors --out reports/stories --quiet
 
 stage "evaluation on the held-out set"
-python -m bench.evaluate --data tests/evaluation/utterances.yml \
+python -m tools.evaluate --data tests/evaluation/utterances.yml \
   --report reports/evaluation.json --min-accuracy "${MIN_ACCURACY:-0.95}" --min-oos-recall 0.90

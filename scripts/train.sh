@@ -4,9 +4,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 
+python -m tools.topic_rules  # data/rules/topics.yml follows the playbooks
 model=models/assistant.tar.gz
 stamp=models/assistant.inputs.sha256
-inputs=$(find config.yml domain.yml data nlu_components -type f \( -name '*.yml' -o -name '*.py' \) | sort)
+inputs=$(find config.yml domain.yml data rasa_plugins/nlu -type f \( -name '*.yml' -o -name '*.py' \) | sort)
 fingerprint=$( (cat $inputs; grep -i "^rasa" requirements.txt) | sha256sum | cut -d' ' -f1)
 
 if [ -f "$model" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$fingerprint" ] && [ "${FORCE_TRAIN:-0}" != 1 ]; then

@@ -4,8 +4,8 @@ import os
 
 import pytest
 
-from tests.cluster import start_cluster
-from tests.servers import MODEL, backend_env, start_assistant, start_backend, stop
+from tools.cluster import start_cluster
+from tools.servers import MODEL, backend_env, start_assistant, start_backend, stop
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -1,13 +1,34 @@
-"""Shared test helpers."""
+"""Shared test helpers: the project root and its knowledge base (knowledge/), read as data."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Dict
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-FAQ = (SHARED / "faq" / "nuget-account-faq.md").read_text(encoding="utf-8")
-TOPICS = yaml.safe_load((SHARED / "faq" / "topics.yml").read_text(encoding="utf-8"))
-ACCOUNT_TOPICS = tuple(TOPICS["topics"])
+KNOWLEDGE = ROOT / "knowledge"
+
+
+def _load(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+SOURCES: Dict[str, Dict[str, Any]] = _load(KNOWLEDGE / "sources.yml")
+TOPICS: Dict[str, Dict[str, Any]] = {
+    path.stem: _load(path) for path in sorted((KNOWLEDGE / "topics").glob("*.yml"))
+}
+# The ten FAQ topics: the ones with a playbook today (the others follow with their playbooks).
+ACCOUNT_TOPICS = tuple(t for t, body in TOPICS.items() if body["group"] == "faq")
+# Conversation-level intents: what the user does rather than which account problem they have.
+CONVERSATION_INTENTS = (
+    "out_of_scope",
+    "human_handoff",
+    "greet",
+    "goodbye",
+    "thanks",
+    "affirm",
+    "deny",
+    "bot_challenge",
+)

@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from account_backend import identity
-from tests.servers import IDENTITY_SECRET
+from tools.servers import IDENTITY_SECRET
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from account_backend import identity
 from actions.account_check import ActionDiagnose, ValidateAccountForm, identity_token
-from tests.servers import IDENTITY_SECRET, backend_env, free_port, start_backend, stop
+from tools.servers import IDENTITY_SECRET, backend_env, free_port, start_backend, stop
 
 
 def tracker(

@@ -19,7 +19,7 @@ from actions.actions import (
     ActionOfferHandoff,
     ActionStartPlaybook,
 )
-from tests.servers import free_port
+from tools.servers import free_port
 
 
 def tracker(

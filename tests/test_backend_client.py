@@ -15,9 +15,9 @@ from actions.backend_client import (
     BackendClient,
     BackendUnavailable,
     LookupLimited,
-    conversation_key,
 )
-from tests.servers import free_port
+from common.conversation import conversation_key
+from tools.servers import free_port
 
 
 def client(backend, timeout: float = 3.0) -> BackendClient:

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import yaml
 
-from bench.accuracy import (
+from tests.helpers import ROOT
+from tools.bench.accuracy import (
     as_topic,
     compare,
     fold_metrics,
@@ -18,10 +19,9 @@ from bench.accuracy import (
     parse_rasa_cv_log,
     summarise,
 )
-from bench.baselines import OUT_OF_SCOPE, TfidfLogReg, TfidfSettings, choose_threshold
-from bench.evaluate import Example, Prediction
-from bench.training_data import load_file, load_training_data, strip_entities
-from tests.helpers import ROOT
+from tools.bench.baselines import OUT_OF_SCOPE, TfidfLogReg, TfidfSettings, choose_threshold
+from tools.bench.training_data import load_file, load_training_data, strip_entities
+from tools.evaluate import Example, Prediction
 
 # --- the TF-IDF baseline -----------------------------------------------------------------
 
@@ -276,7 +276,7 @@ def test_rasa_cv_log_without_results_is_empty():
 
 
 def test_fingerprint_follows_content_not_location(tmp_path):
-    from bench.training_data import fingerprint
+    from tools.bench.training_data import fingerprint
 
     one, two = tmp_path / "a" / "x.yml", tmp_path / "b" / "x.yml"
     for path in (one, two):
@@ -289,7 +289,7 @@ def test_fingerprint_follows_content_not_location(tmp_path):
 
 
 def test_quick_mode_never_trains_a_rasa_model(tmp_path, monkeypatch):
-    import bench.accuracy as accuracy
+    import tools.bench.accuracy as accuracy
 
     monkeypatch.setattr(accuracy, "MODELS", tmp_path)
     monkeypatch.setattr(accuracy.subprocess, "call", lambda *a, **k: pytest.fail("trained"))
@@ -319,13 +319,13 @@ def test_rasa_init_config_is_rasas_default_pipeline():
     default = yaml.safe_load(
         (rasa / "engine" / "recipes" / "config_files" / "default_config.yml").read_text()
     )
-    ours = yaml.safe_load((ROOT / "bench" / "configs" / "rasa_init.yml").read_text())
+    ours = yaml.safe_load((ROOT / "tools" / "bench" / "configs" / "rasa_init.yml").read_text())
     for key in ("recipe", "language", "pipeline", "policies"):
         assert ours[key] == default[key], key
 
 
 def test_paired_comparison_counts_disagreements_and_tests_them():
-    from bench.accuracy import paired
+    from tools.bench.accuracy import paired
 
     examples = [Example(str(i), "a") for i in range(12)]
     project = [Prediction(e, "a", 0.9) for e in examples]  # all right
@@ -343,7 +343,7 @@ def test_paired_comparison_counts_disagreements_and_tests_them():
 
 
 def test_a_copy_of_the_inputs_elsewhere_has_the_same_fingerprint(tmp_path):
-    from bench.training_data import fingerprint
+    from tools.bench.training_data import fingerprint
 
     for folder in ("a", "z"):
         (tmp_path / folder).mkdir()

@@ -12,8 +12,8 @@ from typing import Dict, List
 import pytest
 from aiohttp import web
 
-from bench import load
-from bench.load import WORKED, PressFirst, Say, Script, Settings, Walk, next_message
+from tools.bench import load
+from tools.bench.load import WORKED, PressFirst, Say, Script, Settings, Walk, next_message
 
 NEXT_BUTTONS = [{"title": "Next step", "payload": "/next_step"}, {"payload": WORKED}]
 STEPS = Script("steps", [Say("hi", expect="Hello"), Walk(max_turns=3)])

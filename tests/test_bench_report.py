@@ -8,9 +8,9 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 
-import bench.__main__ as bench_main
-from bench import report
-from bench.report import Context, Machine, load_inputs, render, targets
+import tools.bench.__main__ as bench_main
+from tools.bench import report
+from tools.bench.report import Context, Machine, load_inputs, render, targets
 
 CONTEXT = Context(
     machine=Machine(cpus=2, memory_gib=23.5, cpu_model="Test CPU"),
@@ -165,7 +165,7 @@ def cost_json(cold: Optional[float] = 100.0) -> Dict[str, Any]:
         training["cold"] = {
             "seconds": cold,
             "measured_at": "2026-01-01T09:00:00+00:00",
-            "source": "measured by bench.cost",
+            "source": "measured by tools.bench.cost",
             "training_inputs_sha256": "aaa",
         }
         training["warm"] = {**training["cold"], "seconds": 12.0}
@@ -302,13 +302,13 @@ def test_missing_parts_render_not_measured_with_their_command(tmp_path: Path) ->
     for command in report.COMMANDS.values():
         assert f"Not measured in this run: `{command}` produces it." in text
     assert "| not measured |" in target_row(text, "Saturation throughput")
-    assert "`bench/findings.md` is not present" in text
+    assert "`tools/bench/findings.md` is not present" in text
 
 
 def test_one_missing_part_leaves_the_others(tmp_path: Path) -> None:
     text = rendered(tmp_path, accuracy=ALL["accuracy"], cost=ALL["cost"])
-    assert "Not measured in this run: `python -m bench.speed` produces it." in text
-    assert "Not measured in this run: `python -m bench.profile_turn` produces it." in text
+    assert "Not measured in this run: `python -m tools.bench.speed` produces it." in text
+    assert "Not measured in this run: `python -m tools.bench.profile_turn` produces it." in text
     assert "| met |" in target_row(text, "Held-out overall accuracy")
 
 
@@ -322,7 +322,7 @@ def test_unreadable_json_is_named(tmp_path: Path) -> None:
 def test_training_not_measured_in_quick_cost(tmp_path: Path) -> None:
     text = rendered(tmp_path, cost=cost_json(cold=None))
     assert "| not measured |" in target_row(text, "Full training")
-    assert "python -m bench.cost --train-cold --train-warm" in text
+    assert "python -m tools.bench.cost --train-cold --train-warm" in text
 
 
 def test_skipped_baseline_is_not_measured(tmp_path: Path) -> None:
@@ -391,7 +391,7 @@ def test_cross_validation_spread(tmp_path: Path) -> None:
 
 def test_run_record_timings_and_failed_step(tmp_path: Path) -> None:
     run = {
-        "command": "python -m bench --quick",
+        "command": "python -m tools.bench --quick",
         "mode": "quick",
         "started_at": "2026-01-01T10:05:00+00:00",
         "commit": "0ld0001",
@@ -430,7 +430,7 @@ def test_main_writes_the_document(tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8").startswith("# Benchmarks\n")
 
 
-# --- python -m bench ---------------------------------------------------------------------
+# --- python -m tools.bench ---------------------------------------------------------------------
 
 
 def commands(steps: List[bench_main.Step]) -> List[str]:
@@ -440,15 +440,15 @@ def commands(steps: List[bench_main.Step]) -> List[str]:
 def test_plan_quick_and_full() -> None:
     quick = commands(bench_main.plan(True, [Path("tests/evaluation/dev3.yml")]))
     assert quick == [
-        "python -m bench.accuracy --quick --data tests/evaluation/utterances.yml "
+        "python -m tools.bench.accuracy --quick --data tests/evaluation/utterances.yml "
         "--data tests/evaluation/dev3.yml",
-        "python -m bench.cost",
-        "python -m bench.speed --quick",
-        "python -m bench.profile_turn --quick",
+        "python -m tools.bench.cost",
+        "python -m tools.bench.speed --quick",
+        "python -m tools.bench.profile_turn --quick",
     ]
     full = commands(bench_main.plan(False, [Path(HELD_OUT)]))
-    assert full[0] == f"python -m bench.accuracy --data {HELD_OUT}"
-    assert full[1] == "python -m bench.cost --train-cold --train-warm"
+    assert full[0] == f"python -m tools.bench.accuracy --data {HELD_OUT}"
+    assert full[1] == "python -m tools.bench.cost --train-cold --train-warm"
 
 
 def test_estimates_use_the_last_run_of_the_same_mode(
@@ -468,8 +468,8 @@ def test_a_failing_step_is_recorded_and_later_steps_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     steps = [
-        bench_main.Step("bad", "bench._no_such_module", []),
-        bench_main.Step("good", "bench.report", ["--help"]),
+        bench_main.Step("bad", "tools.bench._no_such_module", []),
+        bench_main.Step("good", "tools.bench.report", ["--help"]),
     ]
     monkeypatch.setattr(bench_main, "plan", lambda quick, data: steps)
     monkeypatch.setattr(
@@ -484,5 +484,5 @@ def test_a_failing_step_is_recorded_and_later_steps_run(
         ("bad", True),
         ("good", False),
     ]
-    assert record["mode"] == "quick" and record["command"] == "python -m bench --quick"
+    assert record["mode"] == "quick" and record["command"] == "python -m tools.bench --quick"
     assert (tmp_path / "logs" / "good.log").read_text().startswith("usage:")

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from bench import cost, profile_turn, speed, stack
+from tools.bench import cost, profile_turn, speed, stack
 
 
 def test_repeats_give_median_min_and_max_and_skip_missing_values():

@@ -19,7 +19,9 @@ SECRETS = {"POSTGRES_PASSWORD", "ACCOUNT_BACKEND_TOKEN", "IDENTITY_SECRET"}
 
 def endpoint_variables() -> Set[str]:
     """The ${VAR}s endpoints.yml needs: every Rasa replica must get each of them."""
-    return set(re.findall(r"\$\{(\w+)\}", (ROOT / "endpoints.yml").read_text(encoding="utf-8")))
+    return set(
+        re.findall(r"\$\{(\w+)\}", (ROOT / "deploy" / "endpoints.yml").read_text(encoding="utf-8"))
+    )
 
 
 def cluster_variables() -> Set[str]:
@@ -62,7 +64,7 @@ def test_compose_has_the_services_ports_and_variables_of_the_script():
         assert str(PORTS[name]) in " ".join(services[name]["command"]), name
     assert (
         services["rasa"]["environment"]["LOCK_STORE_TYPE"]
-        == "atomic_lock_store.AtomicRedisLockStore"
+        == "rasa_plugins.lock_store.AtomicRedisLockStore"
     )
 
 

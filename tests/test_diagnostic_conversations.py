@@ -6,8 +6,8 @@ import pytest
 
 from account_backend import identity
 from actions.playbooks import playbooks
-from tests.servers import IDENTITY_SECRET, start_assistant, stop
 from tests.test_conversations import ASKS, payloads, sender, texts
+from tools.servers import IDENTITY_SECRET, start_assistant, stop
 
 pytestmark = pytest.mark.model
 
@@ -163,7 +163,7 @@ def assistant_without_backend(tmp_path_factory, backend):
     """The assistant with its backend address pointing at a closed port."""
     from dataclasses import replace
 
-    from tests.servers import free_port
+    from tools.servers import free_port
 
     dead = replace(backend, url=f"http://127.0.0.1:{free_port()}")
     assistant, processes = start_assistant(tmp_path_factory.mktemp("no-backend"), dead)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.evaluate import Example, Prediction, load_examples, report, topic_of
+from tools.evaluate import Example, Prediction, load_examples, report, topic_of
 
 
 def prediction(expected: str, predicted: str, hard: bool = False) -> Prediction:

@@ -17,10 +17,11 @@ from hypothesis import strategies as st
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-import identifiers
-from actions import diagnosis, engine
+from actions import diagnosis
 from actions.account_check import SLOT, ValidateAccountForm
 from actions.backend_client import BackendClient
+from actions.playbooks import account_topics
+from common import identifiers
 from tests.log_watch import LogWatch, server_logs
 from tests.test_conversations import sender
 
@@ -94,7 +95,7 @@ def test_every_valid_username_is_usable(username):
 intents = st.one_of(
     st.none(),
     st.sampled_from(
-        [*engine.ACCOUNT_TOPICS, "human_handoff", "deny", "goodbye", "out_of_scope", "inform"]
+        [*account_topics(), "human_handoff", "deny", "goodbye", "out_of_scope", "inform"]
         + ["affirm", "nlu_fallback", "vague_request", "greet"]
     ),
     st.text(max_size=40),
@@ -162,7 +163,7 @@ support_bodies = st.one_of(
     st.fixed_dictionaries(
         {"transcript": st.lists(transcript_lines, max_size=5)},
         optional={
-            "topic": st.one_of(st.none(), st.sampled_from(engine.ACCOUNT_TOPICS), st.text()),
+            "topic": st.one_of(st.none(), st.sampled_from(account_topics()), st.text()),
             "channel": st.one_of(st.none(), st.sampled_from(["rest", "slack"]), st.text()),
         },
     ),

@@ -12,7 +12,7 @@ import pytest
 from account_backend import identity
 from help_site.server import make_server
 from tests.helpers import ROOT
-from tests.servers import IDENTITY_SECRET
+from tools.servers import IDENTITY_SECRET
 
 pytestmark = pytest.mark.model
 SCRIPT = "<script>alert(1)</script>"

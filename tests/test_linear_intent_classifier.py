@@ -11,8 +11,8 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu_components.linear_intent_classifier import LinearIntentClassifier
-from nlu_components.linear_model import (
+from rasa_plugins.nlu.linear_intent_classifier import LinearIntentClassifier
+from rasa_plugins.nlu.linear_model import (
     LinearIntentModel,
     LinearSettings,
     best_threshold,

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 import logging
 
-from privacy.logs import log_event
+from common.logs import log_event
 
 
 def test_log_lines_are_json_and_masked(caplog):

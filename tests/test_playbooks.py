@@ -1,4 +1,4 @@
-"""The playbooks are complete, consistent and true to the FAQ and topics.yml."""
+"""The playbooks are complete, consistent and traceable to the project's knowledge base."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 import pytest
 import yaml
 
+from actions.account_check import CHECKS
 from actions.playbooks import (
     PLAYBOOK_DIR,
     PlaybookError,
@@ -15,7 +16,8 @@ from actions.playbooks import (
     load_playbooks,
     parse_playbook,
 )
-from tests.helpers import ACCOUNT_TOPICS, FAQ, TOPICS
+from tests.helpers import ACCOUNT_TOPICS, TOPICS
+from tools import topic_rules
 
 URL = re.compile(r"https?://[^\s)`\"']*[^\s)`\"'.,;:]")
 
@@ -33,15 +35,43 @@ def test_one_playbook_per_topic_with_its_faq_section():
     books = load_playbooks()
     assert sorted(books) == sorted(ACCOUNT_TOPICS)
     for topic, book in books.items():
-        assert book.faq_section == TOPICS["topics"][topic]["faq_section"]
-        assert f"### {book.faq_section}" in FAQ
+        known = TOPICS[topic]
+        assert book.faq_section in (known["faq_section"], known["faq_section_2019"])
 
 
-def test_every_address_comes_from_the_faq_or_topics_facts():
-    facts = yaml.safe_dump(TOPICS)
+def knowledge_text() -> str:
+    """Every fact, link and superseded statement of the knowledge base, as one text."""
+    return "\n".join(yaml.safe_dump(body) for body in TOPICS.values())
+
+
+def test_every_address_is_in_the_knowledge_base():
+    known = knowledge_text()
     for name, url in load_links().items():
-        bare = url.removeprefix("https://www.").removeprefix("https://")
-        assert url in FAQ or bare in facts, f"{name}: {url} is not in the FAQ or topics.yml"
+        assert url in known, f"{name}: {url} is not in knowledge/"
+
+
+def test_every_account_check_is_one_the_action_server_knows():
+    for book in load_playbooks().values():
+        assert (book.check in CHECKS) if book.ask else book.check is None, book.topic
+
+
+def test_ask_without_check_is_an_error():
+    raw = {"topic": "x", "title": "t", "faq_section": "s", "ask": "Which account?"}
+    with pytest.raises(PlaybookError, match="go together"):
+        parse_playbook({**raw, "paths": {"main": {"steps": ["one"]}}}, {})
+
+
+def test_the_topic_rules_follow_the_playbooks():
+    """data/rules/topics.yml is what tools.topic_rules writes: a playbook that checks the
+    account goes on into the account form, the others straight into their steps."""
+    assert topic_rules.main(["--check"]) == 0
+    rules = yaml.safe_load(topic_rules.RULES.read_text())["rules"]
+    by_intent = {rule["steps"][0]["intent"]: rule["steps"][1:] for rule in rules}
+    for topic, book in load_playbooks().items():
+        form = [{"action": "account_form"}, {"active_loop": "account_form"}]
+        assert by_intent[topic] == [{"action": "action_start_playbook"}] + (
+            form if book.check else []
+        )
 
 
 def test_texts_use_only_known_links():

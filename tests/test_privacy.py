@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from privacy import mask_email, mask_text
+from common.masking import mask_email, mask_text
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""rasa_patches.py: each speed fix gives the results of the Rasa code it replaces."""
+"""rasa_plugins/patches.py: each speed fix gives the results of the Rasa code it replaces."""
 
 from __future__ import annotations
 
@@ -7,6 +7,10 @@ import asyncio
 import copy
 import importlib
 import inspect
+import json
+import os
+import subprocess
+import sys
 
 import pytest
 from aiohttp import web
@@ -19,10 +23,10 @@ from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.events import Event, SlotSet, UserUttered
 from rasa.utils.endpoints import EndpointConfig
 
-import nlu_components  # noqa: F401  (applies the patch, as loading the model does)
-import rasa_patches
-from rasa_patches import validate_action_result
-from tests.servers import MODEL, free_port
+import rasa_plugins  # noqa: F401  (applies the patches, as loading the model does)
+from rasa_plugins import patches as rasa_patches
+from rasa_plugins.patches import validate_action_result
+from tools.servers import MODEL, ROOT, free_port
 
 GOOD = [
     {},
@@ -195,3 +199,71 @@ def test_other_modules_keep_the_real_deepcopy():
     from rasa.nlu.classifiers import fallback_classifier
 
     assert fallback_classifier.copy.deepcopy is copy.deepcopy
+
+
+# --- the switch and the version guard --------------------------------------------------------
+
+PROBE = """
+import json, logging, sys
+logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(message)s")
+import rasa
+rasa.__version__ = sys.argv[1]
+from rasa.core.actions.action import RemoteAction
+from rasa.engine.runner.dask import DaskGraphRunner
+stock = (RemoteAction._validate_action_result, DaskGraphRunner.run)
+import rasa_plugins
+print(json.dumps({"patched": [RemoteAction._validate_action_result is not stock[0],
+                              DaskGraphRunner.run is not stock[1]]}))
+"""
+
+
+def probe(version: str, speedups: str = "") -> tuple:
+    env = {**os.environ, "RASA_SPEEDUPS": speedups} if speedups else dict(os.environ)
+    if not speedups:
+        env.pop("RASA_SPEEDUPS", None)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, version], cwd=ROOT, env=env,
+        capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    lines = [json.loads(x) for x in done.stdout.splitlines() if x.startswith("{")]
+    events = {line.get("event"): line for line in lines if "event" in line}
+    return lines[-1]["patched"], events
+
+
+def test_the_pinned_rasa_gets_every_fix_and_one_log_line_names_them():
+    patched, events = probe(rasa_patches.PINNED_RASA)
+    assert patched == [True, True]
+    assert events["rasa_patches_applied"]["patches"] == ",".join(rasa_patches.FIXES)
+
+
+def test_rasa_speedups_0_runs_stock_rasa():
+    patched, events = probe(rasa_patches.PINNED_RASA, "0")
+    assert patched == [False, False]
+    assert events["rasa_patches_applied"]["patches"] == "none"
+
+
+def test_one_fix_can_be_chosen_alone_for_bisecting():
+    patched, events = probe(rasa_patches.PINNED_RASA, "graph_runner")
+    assert patched == [False, True]
+    assert events["rasa_patches_applied"]["patches"] == "graph_runner"
+
+
+def test_another_rasa_version_is_not_patched():
+    patched, events = probe("3.7.0")
+    assert patched == [False, False]
+    assert events["rasa_patches_refused"]["rasa"] == "3.7.0"
+    assert events["rasa_patches_applied"]["patches"] == "none"
+
+
+@pytest.mark.parametrize(
+    "setting, names",
+    [(None, tuple(rasa_patches.FIXES)), ("all", tuple(rasa_patches.FIXES)), ("0", ()),
+     ("none", ()), (" Validator , kept_session", ("validator", "kept_session"))],
+)  # fmt: skip
+def test_the_setting_names_the_fixes(setting, names):
+    assert rasa_patches.chosen(setting) == names
+
+
+def test_an_unknown_fix_name_is_an_error():
+    with pytest.raises(ValueError, match="unknown fixes"):
+        rasa_patches.chosen("validator,warp_drive")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from account_backend.database import connect, lookup_attempts
 from account_backend.rate_limit import Limits, LookupLimiter, forget_attempts
-from tests.servers import start_backend, stop
+from tools.servers import start_backend, stop
 
 
 class Clock:

@@ -12,7 +12,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from resilient_tracker_store import KeptTrackers, ResilientSQLTrackerStore, _engine_kwargs
+from rasa_plugins.tracker_store import KeptTrackers, ResilientSQLTrackerStore, _engine_kwargs
 
 
 def test_sqlite_runs_in_wal_mode_and_keeps_conversations(tmp_path):

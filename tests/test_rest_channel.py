@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from channels.rest import BadBody, text_field, user_text
+from rasa_plugins.channels.rest import BadBody, text_field, user_text
 
 
 def test_strings_pass_and_a_numeric_sender_becomes_text():

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from actions.playbooks import playbooks
-from tests.servers import start_assistant, stop
 from tests.test_conversations import sender, texts
+from tools.servers import start_assistant, stop
 
 pytestmark = pytest.mark.model
 

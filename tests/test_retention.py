@@ -17,7 +17,7 @@ from sqlalchemy import select
 from account_backend import queries
 from account_backend.database import connect as connect_backend
 from account_backend.database import lookup_attempts, support_requests
-from actions.backend_client import conversation_key
+from common.conversation import conversation_key
 from retention.__main__ import main
 from retention.stores import Selection, connect, purge_backend, purge_conversations
 

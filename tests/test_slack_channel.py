@@ -1,4 +1,4 @@
-"""The Slack channel (channels/slack.py).
+"""The Slack channel (rasa_plugins/channels/slack.py).
 
 Unit tests for signatures, retry deduplication and settings; then requests signed like
 Slack's to the running Rasa server, whose Web API calls go to a local stand-in that records
@@ -23,21 +23,21 @@ from urllib.parse import parse_qs
 import pytest
 import requests
 
-from channels.slack import (
+from rasa_plugins.channels.slack import (
     DEFAULT_API_URL,
     NOT_CONFIGURED,
     SlackChannel,
     SlackOutput,
     SlackSettings,
 )
-from channels.slack_requests import (
+from rasa_plugins.channels.slack_requests import (
     RecentDeliveries,
     action_metadata,
     delivery_keys,
     event_metadata,
     signature_problem,
 )
-from tests.servers import start_assistant, stop
+from tools.servers import start_assistant, stop
 
 TOKEN = "xoxb-test-" + uuid.uuid4().hex
 SECRET = "signing-" + uuid.uuid4().hex
@@ -166,7 +166,7 @@ def test_credentials_file_values_win_and_defaults_apply():
 def test_without_settings_the_channel_still_registers_and_says_so(monkeypatch, caplog):
     for name in SLACK_VARIABLES:
         monkeypatch.delenv(name, raising=False)
-    with caplog.at_level(logging.WARNING, logger="channels.slack"):
+    with caplog.at_level(logging.WARNING, logger="rasa_plugins.channels.slack"):
         channel = SlackChannel.from_credentials(None)
     assert channel.name() == "slack" and not channel.configured
     (record,) = caplog.records

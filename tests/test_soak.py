@@ -1,6 +1,8 @@
 """Soak: 50 simulated users with 1 s think time against the cluster profile, from a separate
-load process (bench.load) on loopback, for SOAK_SECONDS (default 300). Nothing may fail,
-p95 stays within the benchmark target, no process grows, and every turn is in PostgreSQL."""
+load process (tools.bench.load) on loopback, for SOAK_SECONDS (default 300). Nothing may fail,
+no process grows, and every turn is in PostgreSQL. Latency is reported (reports/soak.json and
+the test output), never asserted: CI machines are shared, so a slow turn there says nothing
+about the code; `make bench` checks latency against its targets (tools/bench/regression.py)."""
 
 from __future__ import annotations
 
@@ -16,13 +18,12 @@ from typing import Dict, List
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.servers import ROOT
 from tests.test_diagnostic_conversations import TYPED_EMAILS
+from tools.servers import ROOT
 
 pytestmark = pytest.mark.model
 
 SOAK_SECONDS = float(os.environ.get("SOAK_SECONDS", "300"))
-P95_TARGET_MS = 150.0
 REPORT = ROOT / "reports" / "soak.json"
 
 
@@ -83,9 +84,9 @@ def test_soak_50_users_with_think_time(cluster, tmp_path):
     sampler.start()
     try:
         subprocess.run(
-            [sys.executable, "-m", "bench.load", "--url", cluster.front.url, "--model", "think",
-             "--users", "50", "--think-time", "1", "--duration", str(SOAK_SECONDS),
-             "--out", str(out)],
+            [sys.executable, "-m", "tools.bench.load", "--url", cluster.front.url,
+             "--model", "think", "--users", "50", "--think-time", "1",
+             "--duration", str(SOAK_SECONDS), "--out", str(out)],
             cwd=ROOT, check=True, capture_output=True, timeout=SOAK_SECONDS + 120,
         )  # fmt: skip
     finally:
@@ -100,9 +101,9 @@ def test_soak_50_users_with_think_time(cluster, tmp_path):
         encoding="utf-8",
     )
 
+    print(f"soak latency (reported, not asserted): {load['latency_ms']}")
     assert load["error_count"] == 0, load["errors"]
     assert load["ok_turns"] > 50 * SOAK_SECONDS / 3  # the load really ran
-    assert load["latency_ms"]["p95"] <= P95_TARGET_MS, load["latency_ms"]
     assert stored == load["ok_turns"], (stored, load["ok_turns"])
     for name, change in memory.items():  # flat: no process grows by more than 15% + 20 MiB
         assert change["growth_mib"] <= 20 + 0.15 * change["first_mib"], (name, change)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from channels.socketio import metadata_from, session_id_from
+from rasa_plugins.channels.socketio import metadata_from, session_id_from
 
 
 def test_a_well_formed_session_id_is_kept():

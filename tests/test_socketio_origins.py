@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from channels.socketio import allowed_origins
-from tests.servers import start_assistant, stop
+from rasa_plugins.channels.socketio import allowed_origins
+from tools.servers import start_assistant, stop
 
 ALLOWED = "http://help.example.test"
 

@@ -23,7 +23,7 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from channels.botframework_auth import (
+from rasa_plugins.channels.botframework_auth import (
     ISSUER,
     SCOPE,
     AuthError,
@@ -33,10 +33,10 @@ from channels.botframework_auth import (
     TokenProvider,
     TokenUnavailable,
 )
-from channels.teams import TeamsChannel, message_metadata, message_text
-from channels.teams_output import HERO_CARD as HERO
-from channels.teams_output import card_action, reply_envelope, reply_url
-from tests.servers import MODEL, free_port, start_assistant, stop
+from rasa_plugins.channels.teams import TeamsChannel, message_metadata, message_text
+from rasa_plugins.channels.teams_output import HERO_CARD as HERO
+from rasa_plugins.channels.teams_output import card_action, reply_envelope, reply_url
+from tools.servers import MODEL, free_port, start_assistant, stop
 
 APP_ID = "00000000-1111-2222-3333-444444444444"
 APP_PASSWORD = "test-client-secret"

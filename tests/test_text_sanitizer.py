@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu_components.text_sanitizer import TextSanitizer, sanitize
+from rasa_plugins.nlu.text_sanitizer import TextSanitizer, sanitize
 
 
 def test_control_characters_become_spaces_and_whitespace_collapses():

@@ -8,7 +8,7 @@ from collections import defaultdict
 import pytest
 import yaml
 
-from tests.helpers import ACCOUNT_TOPICS, ROOT, TOPICS
+from tests.helpers import ACCOUNT_TOPICS, CONVERSATION_INTENTS, ROOT
 
 ENTITY = re.compile(r"\[([^\]]+)\]\([a-z_]+\)")
 
@@ -41,7 +41,7 @@ def test_each_account_topic_has_at_least_40_examples():
 def test_intents_are_the_topic_ids_plus_conversation_intents():
     intents = set(training_examples())
     assert set(ACCOUNT_TOPICS) <= intents
-    assert set(TOPICS["other"]) <= intents
+    assert set(CONVERSATION_INTENTS) <= intents
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     assert intents == set(domain["intents"])
 
@@ -58,7 +58,7 @@ def test_no_example_belongs_to_two_intents():
 def test_evaluation_sets_are_large_labelled_and_held_out(name):
     examples = evaluation_set(name)
     assert len(examples) >= 150
-    labels = set(ACCOUNT_TOPICS) | set(TOPICS["other"])
+    labels = set(ACCOUNT_TOPICS) | set(CONVERSATION_INTENTS)
     trained = {normalise(t) for texts in training_examples().values() for t in texts}
     for example in examples:
         assert example["topic"] in labels, example

@@ -1,0 +1,48 @@
+"""What the routes are given: the database engine, the service-token check, the look-up
+limiter and the identity secret, all kept on `app.state` by the app factory."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Optional
+
+from fastapi import Depends, Header, HTTPException, Request
+from sqlalchemy.engine import Engine
+
+# The conversation digest the action server sends with every look-up (rate limits).
+CONVERSATION = Header(None, alias="X-Conversation-Id", max_length=128)
+
+
+class LookupLimited(Exception):
+    """A look-up over its budget; the app answers 429 with Retry-After."""
+
+    def __init__(self, retry_after: float) -> None:
+        self.retry_after = retry_after
+
+
+def engine(request: Request) -> Engine:
+    return request.app.state.engine
+
+
+def identity_secret(request: Request) -> Optional[str]:
+    return request.app.state.identity_secret
+
+
+# Route parameters (FastAPI reads them as defaults).
+DATABASE = Depends(engine)
+IDENTITY_SECRET = Depends(identity_secret)
+
+
+def service_token(request: Request, authorization: Optional[str] = Header(None)) -> None:
+    """Every route but /health needs `Authorization: Bearer <ACCOUNT_BACKEND_TOKEN>`."""
+    scheme, _, token = (authorization or "").partition(" ")
+    expected = request.app.state.service_token
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token, expected):
+        raise HTTPException(status_code=401, detail="missing or wrong service token")
+
+
+def admit(request: Request, identifier: str, conversation: Optional[str]) -> None:
+    """Counts one look-up of `identifier` for the calling conversation, or refuses it."""
+    retry_after = request.app.state.limiter.admit(conversation, identifier)
+    if retry_after is not None:
+        raise LookupLimited(retry_after)

@@ -1,0 +1,68 @@
+"""Accounts, Microsoft logins and tenants: the look-ups the account check makes."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+from fastapi import APIRouter, HTTPException, Path, Request
+from sqlalchemy.engine import Engine
+
+from account_backend import dependencies, queries
+from account_backend.schemas import Account, EmailQuery, LoginLink, Tenant
+from common.identifiers import DOMAIN, USERNAME
+
+router = APIRouter(prefix="/v1")
+
+
+@router.get("/accounts/{username}", response_model=Account)
+def get_account(
+    request: Request,
+    username: str = Path(..., regex=USERNAME),
+    conversation: Optional[str] = dependencies.CONVERSATION,
+    engine: Engine = dependencies.DATABASE,
+) -> Dict[str, Any]:
+    dependencies.admit(request, username, conversation)
+    with engine.connect() as connection:
+        account = queries.find_account(connection, username)
+        if not account:
+            raise HTTPException(status_code=404, detail="no such account")
+        return queries.account_view(connection, account)
+
+
+@router.post("/accounts/lookup", response_model=Account)
+def lookup_account(
+    request: Request,
+    query: EmailQuery,
+    conversation: Optional[str] = dependencies.CONVERSATION,
+    engine: Engine = dependencies.DATABASE,
+) -> Dict[str, Any]:
+    """The account whose Microsoft login (or account email) is the given address."""
+    dependencies.admit(request, query.email, conversation)
+    with engine.connect() as connection:
+        account = queries.find_account_by_email(connection, query.email)
+        if not account:
+            raise HTTPException(status_code=404, detail="no such account")
+        return queries.account_view(connection, account)
+
+
+@router.post("/microsoft-logins/lookup", response_model=LoginLink)
+def login_link(
+    request: Request,
+    query: EmailQuery,
+    conversation: Optional[str] = dependencies.CONVERSATION,
+    engine: Engine = dependencies.DATABASE,
+) -> Dict[str, Any]:
+    """Whether a Microsoft account is already the login of a NuGet account."""
+    dependencies.admit(request, query.email, conversation)
+    with engine.connect() as connection:
+        owner = queries.login_owner(connection, query.email)
+    return {"linked": owner is not None, "username": owner}
+
+
+@router.get("/tenants/{domain}", response_model=Tenant)
+def get_tenant(
+    domain: str = Path(..., max_length=253, regex=DOMAIN),
+    engine: Engine = dependencies.DATABASE,
+) -> Dict[str, Any]:
+    with engine.connect() as connection:
+        return {"domain": domain.lower(), "state": queries.tenant_state(connection, domain)}

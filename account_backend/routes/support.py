@@ -1,0 +1,43 @@
+"""Support requests: opened by the assistant with the (masked) conversation transcript."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, Optional
+
+from fastapi import APIRouter, HTTPException, Path
+from sqlalchemy.engine import Engine
+
+from account_backend import dependencies, queries
+from account_backend.schemas import SupportRequestIn, SupportRequestOut
+from common.logs import log_event
+
+log = logging.getLogger("account_backend")
+router = APIRouter(prefix="/v1/support-requests")
+
+
+@router.post("", response_model=SupportRequestOut, status_code=201)
+def create_support_request(
+    request: SupportRequestIn,
+    conversation: Optional[str] = dependencies.CONVERSATION,
+    engine: Engine = dependencies.DATABASE,
+) -> Dict[str, str]:
+    lines = [{"from": line.sender, "text": line.text} for line in request.transcript]
+    with engine.begin() as connection:
+        reference = queries.create_support_request(
+            connection, request.topic, request.channel, lines, conversation
+        )
+    log_event(log, "support_request_created", reference=reference, topic=request.topic)
+    return {"reference": reference}
+
+
+@router.get("/{reference}")
+def get_support_request(
+    reference: str = Path(..., regex=r"^NGS-[0-9A-F]{8}$"),
+    engine: Engine = dependencies.DATABASE,
+) -> Dict[str, Any]:
+    with engine.connect() as connection:
+        found = queries.get_support_request(connection, reference)
+    if not found:
+        raise HTTPException(status_code=404, detail="no such support request")
+    return found

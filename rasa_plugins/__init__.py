@@ -1,0 +1,12 @@
+"""Everything Rasa loads by dotted name: channels (credentials.yml), NLU components
+(config.yml), the tracker and lock stores (endpoints.yml), and the patches to Rasa 3.6.
+
+Every Rasa process imports this package before it loads any of those, so this is the one
+place the patches are applied: `patches.apply()` checks the Rasa version, honours
+`RASA_SPEEDUPS` and logs one line naming what it applied (see rasa_plugins/patches.py, whose
+docstring is also the list of private Rasa members to check on an upgrade).
+"""
+
+from rasa_plugins import patches
+
+patches.apply()

@@ -1,0 +1,97 @@
+"""Rasa's socket.io channel for the help-site widget, with three fixes.
+
+- Session persistence: the stock `session_request` handler calls python-socketio's
+  `enter_room` without awaiting it, which is a coroutine in python-socketio 5.x, so the
+  socket never joins the session's room and the bot's replies reach nobody. Here it is awaited.
+- Input from the browser is checked: a session id must look like one (it becomes the
+  conversation's sender id), a message must be text, metadata must be a JSON object;
+  anything else is dropped with a log line instead of an exception in the handler.
+- Origins: Rasa turns python-engineio's origin check off, so any web page could open a
+  websocket to the assistant (browsers do not apply CORS to websockets). With CORS_ORIGINS
+  set (space- or comma-separated, the same list `rasa run --cors` gets in scripts/run.sh),
+  a connection from another origin is refused with 400. CORS headers stay Sanic's job.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import uuid
+from typing import Any, Awaitable, Callable, Dict, List, Optional
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
+from sanic import Blueprint
+
+from common.logs import log_event
+
+log = logging.getLogger(__name__)
+SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+MAX_MESSAGE_CHARS = 20_000  # longer text is cut; the NLU pipeline cuts further
+
+
+def allowed_origins(value: Optional[str]) -> List[str]:
+    """The origins in a CORS_ORIGINS value; "*" or nothing means no check."""
+    origins = [o.rstrip("/") for o in re.split(r"[\s,]+", value or "") if o]
+    return [] if "*" in origins else origins
+
+
+def session_id_from(data: Any) -> str:
+    """The client's session id when it is a well-formed one, else a new one."""
+    wanted = data.get("session_id") if isinstance(data, dict) else None
+    return wanted if isinstance(wanted, str) and SESSION_ID.match(wanted) else uuid.uuid4().hex
+
+
+def metadata_from(data: Dict[str, Any], key: str) -> Dict[str, Any]:
+    metadata = data.get(key) or {}
+    if isinstance(metadata, str):
+        try:
+            metadata = json.loads(metadata)
+        except ValueError:
+            return {}
+    return metadata if isinstance(metadata, dict) else {}
+
+
+class WidgetSocketIOInput(SocketIOInput):
+    """`socketio` in credentials.yml, same settings as Rasa's own channel."""
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        blueprint = super().blueprint(on_new_message)
+        sio = self.sio
+        origins = allowed_origins(os.environ.get("CORS_ORIGINS"))
+        if origins:
+            sio.eio.cors_allowed_origins = origins
+            sio.eio._cors_headers = lambda environ: []  # Sanic's --cors sends the headers
+        else:
+            log_event(log, "socketio_any_origin", logging.WARNING, hint="set CORS_ORIGINS")
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: str, data: Optional[Dict]) -> None:
+            session_id = session_id_from(data)
+            if self.session_persistence:
+                await sio.enter_room(sid, session_id, namespace=self.namespace)
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: str, data: Any) -> None:
+            if not isinstance(data, dict) or not isinstance(data.get("message", ""), str):
+                log_event(log, "socketio_message_dropped", reason="not a text message")
+                return
+            sender = sid
+            if self.session_persistence:
+                sender = data.get("session_id")
+                if not (isinstance(sender, str) and SESSION_ID.match(sender)):
+                    log_event(log, "socketio_message_dropped", reason="no valid session id")
+                    return
+            message = UserMessage(
+                data.get("message", "")[:MAX_MESSAGE_CHARS],
+                SocketIOOutput(sio, self.bot_message_evt),
+                sender,
+                input_channel=self.name(),
+                metadata=metadata_from(data, self.metadata_key),
+            )
+            await on_new_message(message)
+
+        return blueprint

@@ -1,0 +1,149 @@
+"""The intent model behind LinearIntentClassifier, in plain scikit-learn (no Rasa, no TensorFlow).
+
+Word 1-2-grams and character 2-5-grams (TF-IDF, sublinear) feed a linear SVM; a softmax over
+its decision values (with a temperature) gives a ranking. Chosen over DIET on the blind
+development set (tests/evaluation/dev3.yml, see tools/bench/findings.md): as accurate or better,
+trains in seconds instead of minutes, and needs no TensorFlow graph in memory.
+
+The out-of-scope cut is learnt, not guessed: out-of-fold confidences of the training examples
+(stratified k-fold) give the threshold with the best accuracy when everything below it counts
+as out of scope. Confidences are then rescaled (a power, so order is kept) to put that cut at
+`fallback_threshold`, the value Rasa's FallbackClassifier is configured with.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import List, Optional, Sequence, Tuple
+
+import numpy as np
+
+OUT_OF_SCOPE = "out_of_scope"
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_URL = re.compile(r"https?://\S+")
+
+Ranking = List[Tuple[str, float]]
+
+
+@dataclass(frozen=True)
+class LinearSettings:
+    C: float = 1.0
+    temperature: float = 0.2
+    word_ngrams: Tuple[int, int] = (1, 2)
+    char_ngrams: Tuple[int, int] = (2, 5)
+    cv_folds: int = 5
+    seed: int = 0
+    fallback_threshold: float = 0.5
+
+
+def normalise(text: str) -> str:
+    """Lower-case; an address or link counts as what it is, not as its letters."""
+    text = _EMAIL.sub(" emailaddress ", text)
+    return _URL.sub(" weblink ", text).lower()
+
+
+def _pipeline(settings: LinearSettings):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion, make_pipeline
+    from sklearn.svm import LinearSVC
+
+    def tfidf(analyzer: str, ngrams: Tuple[int, int]) -> TfidfVectorizer:
+        return TfidfVectorizer(
+            analyzer=analyzer,
+            ngram_range=tuple(ngrams),
+            token_pattern=r"(?u)\b\w+\b",  # keeps one-letter words ("i", "2")
+            preprocessor=normalise,
+            sublinear_tf=True,
+        )
+
+    features = FeatureUnion(
+        [
+            ("word", tfidf("word", settings.word_ngrams)),
+            ("char", tfidf("char_wb", settings.char_ngrams)),
+        ]
+    )
+    return make_pipeline(features, LinearSVC(C=settings.C, random_state=settings.seed))
+
+
+def softmax(decisions: np.ndarray, temperature: float) -> np.ndarray:
+    scaled = np.atleast_2d(decisions) / temperature
+    scaled = scaled - scaled.max(axis=1, keepdims=True)
+    exp = np.exp(scaled)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def best_threshold(top: np.ndarray, labels: np.ndarray, expected: np.ndarray) -> float:
+    """The cut with the best accuracy when a top confidence below it means out of scope.
+
+    Ties: the median of the tied cuts, so the choice does not sit on an edge."""
+    grid = np.round(np.arange(0.0, 0.96, 0.01), 2)
+    scores = [np.mean(np.where(top < cut, OUT_OF_SCOPE, labels) == expected) for cut in grid]
+    best = grid[np.asarray(scores) == max(scores)]
+    return float(best[(len(best) - 1) // 2])
+
+
+def power_for(threshold: float, target: float) -> float:
+    """The exponent p with threshold**p == target (1 when there is nothing to move)."""
+    if not 0 < threshold < 1 or not 0 < target < 1:
+        return 1.0
+    return math.log(target) / math.log(threshold)
+
+
+class LinearIntentModel:
+    def __init__(self, settings: Optional[LinearSettings] = None) -> None:
+        self.settings = settings or LinearSettings()
+        self.pipeline = None
+        self.threshold = 0.0
+        self.power = 1.0
+
+    @property
+    def classes(self) -> List[str]:
+        return [str(label) for label in self.pipeline.classes_]
+
+    def _probabilities(self, pipeline, texts: Sequence[str]) -> np.ndarray:
+        decisions = pipeline.decision_function(list(texts))
+        if decisions.ndim == 1:  # two classes: one column of margins
+            decisions = np.column_stack([-decisions, decisions])
+        return softmax(decisions, self.settings.temperature)
+
+    def _out_of_fold(self, texts: np.ndarray, labels: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        from sklearn.model_selection import StratifiedKFold
+
+        smallest = int(np.unique(labels, return_counts=True)[1].min())
+        folds = min(self.settings.cv_folds, smallest)
+        top = np.zeros(len(texts))
+        predicted = np.empty(len(texts), dtype=object)
+        if folds < 2:
+            return top, labels  # too little data to learn a cut: no cut
+        splitter = StratifiedKFold(folds, shuffle=True, random_state=self.settings.seed)
+        for train, held in splitter.split(texts, labels):
+            pipeline = _pipeline(self.settings).fit(texts[train], labels[train])
+            probabilities = self._probabilities(pipeline, texts[held])
+            top[held] = probabilities.max(axis=1)
+            predicted[held] = pipeline.classes_[probabilities.argmax(axis=1)]
+        return top, predicted
+
+    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> LinearIntentModel:
+        if len(set(labels)) < 2:
+            raise ValueError("the intent model needs examples of at least two intents")
+        text_array = np.asarray(list(texts), dtype=object)
+        label_array = np.asarray(list(labels), dtype=object)
+        top, predicted = self._out_of_fold(text_array, label_array)
+        self.threshold = best_threshold(top, predicted, label_array)
+        self.power = power_for(self.threshold, self.settings.fallback_threshold)
+        self.pipeline = _pipeline(self.settings).fit(text_array, label_array)
+        return self
+
+    def rank(self, texts: Sequence[str]) -> List[Ranking]:
+        """Per text: every intent with its rescaled confidence, best first."""
+        if not texts:
+            return []
+        probabilities = self._probabilities(self.pipeline, texts) ** self.power
+        classes = self.classes
+        rankings = []
+        for row in probabilities:
+            order = np.argsort(-row, kind="stable")
+            rankings.append([(classes[i], float(row[i])) for i in order])
+        return rankings

@@ -1,0 +1,264 @@
+"""Speed fixes for Rasa 3.6 internals, and the list of Rasa's private members this project
+relies on: the checklist for any Rasa upgrade.
+
+The fixes are applied once per process by `apply()`, which `rasa_plugins/__init__.py` calls:
+that package is the first code of ours every Rasa process imports (the tracker store from
+endpoints.yml, the channels from credentials.yml, the components from config.yml), so it is the
+one place where they are switched on. `apply()` refuses to patch any Rasa but `PINNED_RASA`
+(it logs `rasa_patches_refused` and leaves Rasa stock), and logs one line
+`rasa_patches_applied` naming what it applied. `RASA_SPEEDUPS` chooses: unset or `all` for
+every fix, `0` (or `none`) for stock Rasa, or a comma-separated list of names from `FIXES` to
+bisect one fix at a time.
+
+Each fix was found by a profile in docs/benchmarks.md and gives the same results as the code
+it replaces (tests/test_rasa_patches.py):
+
+- `validator`: `RemoteAction._validate_action_result` calls `jsonschema.validate`, which checks
+  the events schema against its meta-schema on every call before validating the action
+  server's answer (20-30 ms per custom action call). A validator built once gives the same
+  result.
+- `event_classes`: `Event.resolve_by_type` walks the whole Event class tree for every event it
+  deserialises: 8% of a turn's CPU went there when a tracker was loaded from the SQL store.
+  Classes found are remembered (classes are never unregistered; unknown names still take the
+  slow path).
+- `graph_runner`: `DaskGraphRunner.run` hands every NLU and policy run to dask's scheduler,
+  which costs more than the small graph it runs (7% of a turn). The same graph is evaluated
+  in dependency order here, with the schema pruned once per set of targets.
+- `kept_session`: `EndpointConfig.request` opens a new HTTP session, hence a new TCP
+  connection, for every call to the action server (8% of a turn's CPU in setting it up). One
+  session per endpoint and event loop is kept instead, with its connections kept alive; a
+  connection the server closed (e.g. an action server restarted) is dropped by aiohttp's pool.
+
+Dropped: a shim that handed debug-log arguments to the logger without `copy.deepcopy` in the
+processor, the rule and memoization policies and the form action. Measured with
+`tools/bench/profile_turn.py` it saved too little per turn to justify a module whose
+`deepcopy` returns its argument (any later Rasa code in those modules that copies for real
+would alias state); see docs/benchmarks.md.
+
+Private Rasa members the project relies on (check each on an upgrade):
+- here: `RemoteAction._validate_action_result`, `RemoteAction.action_response_format_spec`,
+  `Event.resolve_by_type`, `DaskGraphRunner.run`, `DaskGraphRunner._graph_schema`,
+  `DaskGraphRunner._instantiated_nodes`, `GraphSchema.minimal_graph_schema`,
+  `EndpointConfig.session`.
+- rasa_plugins/tracker_store.py: `SQLTrackerStore` internals `_event_query` (rebuilt as
+  statements), `SQLEvent`, `engine`, `sessionmaker`, `create_engine_kwargs`, and the events
+  table layout (`sender_id`, `type_name`, `timestamp`, `data`).
+- rasa_plugins/channels/socketio.py: `SocketIOInput.sio`, `.namespace`,
+  `.session_persistence`, `.user_message_evt`, `.bot_message_evt`, `.metadata_key`, and
+  python-engineio's `AsyncServer._cors_headers`.
+- rasa_plugins/channels/slack.py: `SlackBot._post_message`, `SlackInput._is_user_message`,
+  `._is_supported_channel`, `._sanitize_user_message`, `._is_interactive_message`,
+  `._get_interactive_response`, `.slack_channel`, `.use_threads`, `.proxy`.
+- rasa_plugins/channels/rest.py: `RestInput.blueprint` and its route names.
+- rasa_plugins/lock_store.py: the `LockStore` interface (`get_lock`, `save_lock`,
+  `delete_lock`, `issue_ticket`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import importlib
+import logging
+import os
+import types
+import weakref
+from functools import lru_cache
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Type
+
+import rasa
+from jsonschema import ValidationError
+from jsonschema.validators import validator_for
+from rasa.core.actions.action import RemoteAction
+from rasa.engine.exceptions import GraphRunError
+from rasa.engine.graph import GraphSchema
+from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.events import Event
+from rasa.utils.endpoints import EndpointConfig
+
+from common.logs import log_event
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=1)
+def _action_result_validator() -> Any:
+    schema = RemoteAction.action_response_format_spec()
+    validator_class = validator_for(schema)
+    validator_class.check_schema(schema)  # once, as jsonschema.validate would each time
+    return validator_class(schema)
+
+
+def validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
+    try:
+        _action_result_validator().validate(result)
+        return True
+    except ValidationError as error:
+        error.message += (
+            ". Failed to validate Action server response from API, make sure your response "
+            f"from the Action endpoint is valid. See {DOCS_BASE_URL}/custom-actions"
+        )
+        raise
+
+
+_slow_resolve_by_type = Event.resolve_by_type
+_dask_run = DaskGraphRunner.run  # kept for the tests that compare both
+_event_classes: Dict[str, Type[Event]] = {}
+
+
+def resolve_by_type(type_name: str, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
+    found = _event_classes.get(type_name)
+    if found is None:
+        found = _slow_resolve_by_type(type_name, default)
+        if found is not None and found is not default:
+            _event_classes[type_name] = found
+    return found
+
+
+def _minimal_schema(runner: DaskGraphRunner, targets: Tuple[str, ...]) -> GraphSchema:
+    schemas = runner.__dict__.setdefault("_minimal_schemas", {})
+    if targets not in schemas:
+        schemas[targets] = runner._graph_schema.minimal_graph_schema(list(targets))
+    return schemas[targets]
+
+
+def run_graph(
+    self: DaskGraphRunner,
+    inputs: Optional[Dict[str, Any]] = None,
+    targets: Optional[List[str]] = None,
+) -> Dict[str, Any]:
+    """DaskGraphRunner.run without dask: each node once, after the nodes it needs."""
+    run_targets = list(targets if targets else self._graph_schema.target_names)
+    schema = _minimal_schema(self, tuple(run_targets))
+    results: Dict[str, Any] = {}
+    for name, value in (inputs or {}).items():
+        if isinstance(value, str) and value in schema.nodes:
+            raise GraphRunError(
+                f"Input value '{value}' clashes with a node name. Make sure that none of "
+                "the input names passed to the `run` method are the same as node names in "
+                "the graph schema."
+            )
+        results[name] = (name, value)
+
+    def compute(name: str) -> Any:
+        if name not in results:
+            needs = schema.nodes[name].needs.values()
+            results[name] = self._instantiated_nodes[name](*(compute(n) for n in needs))
+        return results[name]
+
+    try:
+        return dict(compute(target) for target in run_targets)
+    except RuntimeError as error:
+        raise GraphRunError("Error running runner.") from error
+
+
+_new_session = EndpointConfig.session
+
+
+class _KeptSession:
+    """`async with` gives the endpoint's kept session and leaves it open."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> Any:
+        return self._session
+
+    async def __aexit__(self, *_exc: object) -> None:
+        return None
+
+
+def kept_session(self: EndpointConfig) -> _KeptSession:
+    sessions = self.__dict__.setdefault("_kept_sessions", weakref.WeakKeyDictionary())
+    loop = asyncio.get_running_loop()
+    session = sessions.get(loop)
+    if session is None or session.closed:
+        session = sessions[loop] = _new_session(self)
+    return _KeptSession(session)
+
+
+# Modules whose `copy.deepcopy` calls all build arguments of structlog calls.
+LOG_ARGUMENT_COPIERS = (
+    "rasa.core.processor",
+    "rasa.core.policies.rule_policy",
+    "rasa.core.policies.memoization",
+    "rasa.core.actions.forms",
+)
+
+
+def _no_copy(value: Any, memo: Optional[Dict[int, Any]] = None) -> Any:
+    return value
+
+
+def _log_argument_copy() -> types.ModuleType:
+    """The `copy` module as those modules see it: everything but deepcopy is the real one."""
+    module = types.ModuleType("copy")
+    module.__dict__.update(copy.__dict__)
+    module.deepcopy = _no_copy
+    return module
+
+
+def _patch_validator() -> None:
+    RemoteAction._validate_action_result = validate_action_result
+
+
+def _patch_event_classes() -> None:
+    Event.resolve_by_type = staticmethod(resolve_by_type)
+
+
+def _patch_graph_runner() -> None:
+    DaskGraphRunner.run = run_graph
+
+
+def _patch_kept_session() -> None:
+    EndpointConfig.session = kept_session
+
+
+def _patch_log_copies() -> None:
+    shim = _log_argument_copy()
+    for name in LOG_ARGUMENT_COPIERS:
+        importlib.import_module(name).copy = shim
+
+
+PINNED_RASA = "3.6.21"
+FIXES: Dict[str, Callable[[], None]] = {
+    "validator": _patch_validator,
+    "event_classes": _patch_event_classes,
+    "graph_runner": _patch_graph_runner,
+    "kept_session": _patch_kept_session,
+    "log_copies": _patch_log_copies,
+}
+_applied: Optional[Tuple[str, ...]] = None
+
+
+def chosen(setting: Optional[str]) -> Tuple[str, ...]:
+    """The fixes `RASA_SPEEDUPS` asks for: unset/"all" every one, "0"/"none" none, or a list."""
+    value = (setting or "all").strip().lower()
+    if value in ("all", "1"):
+        return tuple(FIXES)
+    if value in ("0", "none", ""):
+        return ()
+    names = tuple(name.strip() for name in value.split(",") if name.strip())
+    unknown = sorted(set(names) - set(FIXES))
+    if unknown:
+        raise ValueError(f"RASA_SPEEDUPS names unknown fixes {unknown}; known: {sorted(FIXES)}")
+    return names
+
+
+def apply(
+    environ: Optional[Mapping[str, str]] = None, version: str = rasa.__version__
+) -> Tuple[str, ...]:
+    """Applies the chosen fixes once per process; returns their names (empty: stock Rasa)."""
+    global _applied
+    if _applied is not None:
+        return _applied
+    names = chosen((os.environ if environ is None else environ).get("RASA_SPEEDUPS"))
+    if names and version != PINNED_RASA:
+        log_event(log, "rasa_patches_refused", logging.WARNING, rasa=version, pinned=PINNED_RASA)
+        names = ()
+    for name in names:
+        FIXES[name]()
+    _applied = names
+    log_event(log, "rasa_patches_applied", rasa=version, patches=",".join(names) or "none")
+    return names
