@@ -9,8 +9,10 @@ from typing import Optional
 from fastapi import Depends, Header, HTTPException, Request
 from sqlalchemy.engine import Engine
 
-# The conversation digest the action server sends with every look-up (rate limits).
+# The digests the action server sends with every look-up (rate limits): the conversation,
+# and the client whose budget it spends (the signed-in user, else the conversation).
 CONVERSATION = Header(None, alias="X-Conversation-Id", max_length=128)
+CLIENT = Header(None, alias="X-Client-Id", max_length=128)
 
 
 class LookupLimited(Exception):
@@ -41,8 +43,8 @@ def service_token(request: Request, authorization: Optional[str] = Header(None))
         raise HTTPException(status_code=401, detail="missing or wrong service token")
 
 
-def admit(request: Request, identifier: str, conversation: Optional[str]) -> None:
-    """Counts one look-up of `identifier` for the calling conversation, or refuses it."""
-    retry_after = request.app.state.limiter.admit(conversation, identifier)
+def admit(request: Request, conversation: Optional[str], client: Optional[str]) -> None:
+    """Counts one look-up for the calling conversation and client, or refuses it."""
+    retry_after = request.app.state.limiter.admit(conversation, client)
     if retry_after is not None:
         raise LookupLimited(retry_after)

@@ -1,9 +1,11 @@
-"""Limits on account look-ups, so the assistant cannot be used to enumerate accounts.
+"""Limits on look-ups, so the assistant cannot be used to probe accounts at scale.
 
-Two budgets over a sliding window: look-ups per conversation (someone trying many emails)
-and look-ups of one identifier (many conversations probing one account). Attempts are kept
-in the database, so every backend replica counts the same, and only as SHA-256 digests: the
-table never holds an email, a username or a sender id.
+Three budgets over a sliding window: per conversation, per client (the signed-in user, or
+the conversation when nobody is signed in: header X-Client-Id) and for everyone together.
+The budgets are spent by whoever asks, never by whom the look-up is about: an account is only
+ever looked up for its own verified owner (actions/account_check.py), so no one can use up
+another user's checks. Attempts are kept in the database, so every backend replica counts the
+same, and only as SHA-256 digests: the table never holds an email, a username or a sender id.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from account_backend.database import lookup_attempts
 @dataclass(frozen=True)
 class Limits:
     per_conversation: int = 5
-    per_identifier: int = 20
+    per_client: int = 20
+    total: int = 1000
     window_seconds: float = 600.0
 
     @classmethod
@@ -31,7 +34,8 @@ class Limits:
         defaults = cls()
         return cls(
             int(os.environ.get("LOOKUP_LIMIT_PER_CONVERSATION", defaults.per_conversation)),
-            int(os.environ.get("LOOKUP_LIMIT_PER_IDENTIFIER", defaults.per_identifier)),
+            int(os.environ.get("LOOKUP_LIMIT_PER_CLIENT", defaults.per_client)),
+            int(os.environ.get("LOOKUP_LIMIT_TOTAL", defaults.total)),
             float(os.environ.get("LOOKUP_WINDOW_SECONDS", defaults.window_seconds)),
         )
 
@@ -46,13 +50,15 @@ class LookupLimiter:
         self.limits = limits
         self.clock = clock
 
-    def admit(self, conversation: Optional[str], identifier: str) -> Optional[float]:
+    def admit(self, conversation: Optional[str], client: Optional[str]) -> Optional[float]:
         """Records the look-up and returns None, or returns the seconds until one is allowed."""
         now = self.clock()
         since = now - self.limits.window_seconds
-        budgets = [(digest("identifier", identifier), self.limits.per_identifier)]
+        budgets = [(digest("total", "all"), self.limits.total)]
         if conversation:
             budgets.append((digest("conversation", conversation), self.limits.per_conversation))
+        if client:
+            budgets.append((digest("client", client), self.limits.per_client))
         with self.engine.begin() as connection:
             keys = [key for key, _ in budgets]
             connection.execute(

@@ -4,7 +4,8 @@ picks the branch. Faults in the backend end in the general steps, never in an er
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
@@ -86,45 +87,96 @@ class ValidateAccountForm(FormValidationAction):
 
 
 async def _verified_username(tracker: Tracker, client: BackendClient) -> Optional[str]:
+    """The username of the signed-in user the host page vouched for, else None."""
     token = identity_token(tracker)
-    if not token:
-        return None
-    try:
-        return await client.verified_username(token)
-    except BackendUnavailable:
-        return None
+    return await client.verified_username(token) if token else None
 
 
-async def _account(topic: str, found: diagnosis.Identifier, client: BackendClient, verified):
-    if found.kind == "username":
-        account = await client.account(found.value)
-    elif found.kind == "email":
-        account = await client.account_by_email(found.value)
-    else:
-        return None
-    return diagnosis.account_finding(topic, account, verified)
+Lookup = Callable[..., Awaitable[diagnosis.Finding]]
 
 
-async def _login_target(topic: str, found: diagnosis.Identifier, client: BackendClient, verified):
-    if found.kind != "email":
+async def _account(topic: str, found: Optional[diagnosis.Identifier], client, verified: str):
+    """The signed-in account itself: never an account named by what the user typed."""
+    return diagnosis.account_finding(topic, await client.account(verified), verified)
+
+
+async def _login_target(topic: str, found: Optional[diagnosis.Identifier], client, verified):
+    if found is None or found.kind != "email":
         return None
     owner = await client.login_owner(found.value)
     return diagnosis.target_finding(found.value, owner, verified)
 
 
-async def _tenant(topic: str, found: diagnosis.Identifier, client: BackendClient, verified):
-    domain = diagnosis.domain_of(found)
+async def _tenant(topic: str, found: Optional[diagnosis.Identifier], client, verified):
+    domain = diagnosis.domain_of(found) if found else None
     return diagnosis.tenant_finding(domain, await client.tenant_state(domain)) if domain else None
 
 
-# A playbook's `check` names what is looked up before its steps (tests/test_playbooks.py).
-CHECKS = {"account": _account, "login_target": _login_target, "tenant": _tenant}
+@dataclass(frozen=True)
+class Check:
+    """What a playbook's `check:` looks at before its steps."""
+
+    lookup: Lookup
+    asks: bool  # the account form asks the playbook's `ask` question first
+    needs_identity: bool  # only for a signed-in user the host page vouched for
 
 
-async def find(topic: str, found: diagnosis.Identifier, client: BackendClient, verified):
-    """The finding for `topic` from the backend; None for "general steps"."""
+# An unverified user learns nothing about any account: not whether it exists, not its
+# username. Checks of an account or a Microsoft login need a verified identity; the state of
+# an email domain's tenant is not about an account, so anyone may ask.
+CHECKS: Dict[str, Check] = {
+    "account": Check(_account, asks=False, needs_identity=True),
+    "login_target": Check(_login_target, asks=True, needs_identity=True),
+    "tenant": Check(_tenant, asks=True, needs_identity=False),
+}
+
+
+async def diagnose(
+    state: State, tracker: Tracker, found: Optional[diagnosis.Identifier] = None
+) -> Turn:
+    """Runs the topic's check (asking nothing more) and takes the branch its finding gives."""
+    check = CHECKS[playbooks()[state.topic].check]
+    client = BackendClient.from_env(tracker.sender_id)
+    try:
+        verified = await _verified_username(tracker, client) if check.needs_identity else None
+        if check.needs_identity and not verified:
+            log_event(log, "account_check_unverified", topic=state.topic)
+            return engine.general_steps(state, reason="utter_sign_in_to_check")
+        client = client.for_client(verified)
+        finding = await check.lookup(state.topic, found, client, verified)
+    except LookupLimited:
+        log_event(log, "account_check_limited", logging.WARNING, topic=state.topic)
+        return engine.general_steps(state, reason="utter_lookup_limited")
+    except BackendUnavailable as error:
+        log_event(log, "account_check_failed", logging.WARNING, topic=state.topic, error=error)
+        return engine.general_steps(state, reason="utter_could_not_check")
+    log_event(log, "account_checked", topic=state.topic, finding=finding and finding[0])
+    return engine.apply_finding(state, *finding) if finding else engine.general_steps(state)
+
+
+async def start_topic(state: State, topic: str, tracker: Tracker) -> Turn:
+    """The user asked about `topic`: its steps, its check first, or the question the check needs."""
     check = CHECKS.get(playbooks()[topic].check or "")
-    return await check(topic, found, client, verified) if check else None
+    if check is None:
+        return engine.start(state, topic)
+    if check.asks and (not check.needs_identity or identity_token(tracker)):
+        return engine.begin_account_check(topic)
+    return await diagnose(State(topic=topic), tracker)
+
+
+class ActionStartPlaybook(Action):
+    def name(self) -> str:
+        return "action_start_playbook"
+
+    async def decide(self, state: State, tracker: Tracker) -> Turn:
+        topic = tracker.get_intent_of_latest_message()
+        if topic not in account_topics():
+            return engine.fallback(state, tracker.latest_message.get("intent_ranking", []))
+        return await start_topic(state, topic, tracker)
+
+    async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
+        state = read_state(tracker)
+        return await apply_turn(dispatcher, tracker, state, await self.decide(state, tracker))
 
 
 class ActionDiagnose(Action):
@@ -136,21 +188,10 @@ class ActionDiagnose(Action):
         if kind == "handoff":
             return engine.handoff_requested(state)
         if kind == "topic" and value in account_topics():
-            return engine.start(state, value)
+            return await start_topic(state, value, tracker)
         if kind not in ("email", "username", "domain") or not state.topic:
             return engine.general_steps(state)
-        client = BackendClient.from_env(tracker.sender_id)
-        try:
-            verified = await _verified_username(tracker, client)
-            finding = await find(state.topic, diagnosis.Identifier(kind, value), client, verified)
-        except LookupLimited:
-            log_event(log, "account_check_limited", logging.WARNING, topic=state.topic)
-            return engine.general_steps(state, reason="utter_lookup_limited")
-        except BackendUnavailable as error:
-            log_event(log, "account_check_failed", logging.WARNING, topic=state.topic, error=error)
-            return engine.general_steps(state, reason="utter_could_not_check")
-        log_event(log, "account_checked", topic=state.topic, finding=finding and finding[0])
-        return engine.apply_finding(state, *finding) if finding else engine.general_steps(state)
+        return await diagnose(state, tracker, diagnosis.Identifier(kind, value))
 
     async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
         state = read_state(tracker)

@@ -6,17 +6,18 @@ import logging
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import engine
 from actions.backend_client import BackendClient, BackendUnavailable
 from actions.dialogue_state import read_state, state_events
 from actions.engine import Message, State, Turn
-from actions.playbooks import account_topics
 from actions.support_requests import transcript
 from common.logs import log_event
 
 log = logging.getLogger(__name__)
+ACCOUNT_FORM = "account_form"  # asks the playbook's `ask` question (actions/account_check.py)
 
 
 def _entity(tracker: Tracker, name: str) -> Optional[str]:
@@ -60,7 +61,8 @@ async def apply_turn(
     if turn.open_support_request:
         await open_support_request(dispatcher, tracker)
     log_event(log, "turn", topic=turn.state.topic, step=turn.state.step)
-    return state_events(state, turn.state)
+    followup = [FollowupAction(ACCOUNT_FORM)] if turn.ask_account else []
+    return state_events(state, turn.state) + followup
 
 
 class EngineAction(Action):
@@ -79,18 +81,6 @@ class EngineAction(Action):
     ) -> List[Dict[str, Any]]:
         state = read_state(tracker)
         return await apply_turn(dispatcher, tracker, state, self.decide(state, tracker))
-
-
-class ActionStartPlaybook(EngineAction):
-    action_name = "action_start_playbook"
-
-    def decide(self, state: State, tracker: Tracker) -> Turn:
-        topic = tracker.get_intent_of_latest_message()
-        if topic not in account_topics():
-            return engine.fallback(state, tracker.latest_message.get("intent_ranking", []))
-        if engine.needs_account_check(topic):
-            return engine.begin_account_check(topic)
-        return engine.start(state, topic)
 
 
 class ActionNextStep(EngineAction):

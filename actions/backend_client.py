@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Optional
 import aiohttp
 
 from actions.diagnosis import Account
-from common.conversation import conversation_key
+from common.conversation import client_key, conversation_key
 
 log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 3.0
@@ -63,6 +63,15 @@ class BackendClient:
         self.token = token
         self.timeout = aiohttp.ClientTimeout(total=timeout)
         self.conversation = conversation
+        self.client = conversation
+
+    def for_client(self, verified: Optional[str]) -> BackendClient:
+        """The same client, its look-ups counted against the signed-in user when there is one
+        (else against the conversation): the backend's per-client budget."""
+        copy = BackendClient(self.base_url, self.token, conversation=self.conversation)
+        copy.timeout = self.timeout
+        copy.client = client_key(verified) if verified else self.conversation
+        return copy
 
     @classmethod
     def from_env(cls, sender_id: Optional[str] = None) -> BackendClient:
@@ -77,6 +86,8 @@ class BackendClient:
         headers = {"Authorization": f"Bearer {self.token}"}
         if self.conversation:
             headers["X-Conversation-Id"] = self.conversation
+        if self.client:
+            headers["X-Client-Id"] = self.client
         try:
             async with aiohttp.ClientSession(timeout=self.timeout) as session:
                 async with session.request(

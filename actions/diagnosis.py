@@ -62,7 +62,9 @@ def parse_identifier(text: str) -> Optional[Identifier]:
 
 
 def account_finding(topic: str, account: Optional[Account], verified: Optional[str]) -> Finding:
-    if account is None:
+    """What the signed-in account's state means for `topic`; None (the general steps) for an
+    account that is not the verified user's own."""
+    if account is None or not verified or verified.lower() != account.username.lower():
         return None
     values = {
         "username": account.username,
@@ -70,7 +72,7 @@ def account_finding(topic: str, account: Optional[Account], verified: Optional[s
         "login_email_masked": account.login_email_masked or "",
     }
     if topic == "delete_account":
-        return deletion_finding(account, verified)
+        return deletion_finding(account)
     if topic == "transform_to_organization" and account.is_organization:
         return "already_organization", values
     if account.login_kind:
@@ -78,10 +80,8 @@ def account_finding(topic: str, account: Optional[Account], verified: Optional[s
     return "password_only", values
 
 
-def deletion_finding(account: Account, verified: Optional[str]) -> Finding:
-    """Packages and organizations are account detail: only for the signed-in owner."""
-    if verified is None or verified.lower() != account.username.lower():
-        return "unverified", {}
+def deletion_finding(account: Account) -> Finding:
+    """Packages and organizations that need attention before the account goes."""
     if account.last_admin_of:
         return "last_admin", {"organizations": ", ".join(account.last_admin_of)}
     if account.sole_owner_packages:

@@ -65,6 +65,7 @@ class Turn:
     messages: Tuple[Message, ...]
     state: State
     open_support_request: bool = False
+    ask_account: bool = False  # the account form asks the playbook's `ask` question next
 
 
 def _book(state: State) -> Playbook:
@@ -140,13 +141,9 @@ def start(state: State, topic: str) -> Turn:
     return go_to(replace(state, suggestions=(), finding=None), topic)
 
 
-def needs_account_check(topic: str) -> bool:
-    return bool(playbooks()[topic].ask)
-
-
 def begin_account_check(topic: str) -> Turn:
     """A fresh state for `topic`; the account form asks the playbook's `ask` question next."""
-    return Turn((), State(topic=topic))
+    return Turn((), State(topic=topic), ask_account=True)
 
 
 def general_steps(state: State, reason: Optional[str] = None) -> Turn:

@@ -77,8 +77,8 @@ class Playbook:
     title: str
     faq_section: str
     paths: Mapping[str, Path] = field(default_factory=dict)
-    ask: Optional[str] = None  # asked before the steps when the account state matters
-    check: Optional[str] = None  # what the account check looks up (with `ask`)
+    check: Optional[str] = None  # what the account check looks at (actions/account_check.py)
+    ask: Optional[str] = None  # asked first when the check needs an identifier from the user
     findings: Mapping[str, Finding] = field(default_factory=dict)
 
 
@@ -142,8 +142,8 @@ def parse_playbook(raw: Dict[str, Any], links: Mapping[str, str]) -> Playbook:
     for name, finding in findings.items():
         if bool(finding.goto) == bool(finding.choices):
             raise PlaybookError(f"finding {name} needs either goto or choices")
-    if bool(raw.get("ask")) != bool(raw.get("check")):
-        raise PlaybookError(f"playbook {raw['topic']}: `ask` and `check` go together")
+    if raw.get("ask") and not raw.get("check"):
+        raise PlaybookError(f"playbook {raw['topic']}: `ask` needs a `check`")
     return Playbook(
         topic=raw["topic"],
         title=raw["title"],

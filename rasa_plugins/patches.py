@@ -29,11 +29,15 @@ it replaces (tests/test_rasa_patches.py):
   session per endpoint and event loop is kept instead, with its connections kept alive; a
   connection the server closed (e.g. an action server restarted) is dropped by aiohttp's pool.
 
-Dropped: a shim that handed debug-log arguments to the logger without `copy.deepcopy` in the
-processor, the rule and memoization policies and the form action. Measured with
-`tools/bench/profile_turn.py` it saved too little per turn to justify a module whose
-`deepcopy` returns its argument (any later Rasa code in those modules that copies for real
-would alias state); see docs/benchmarks.md.
+- `log_copies`: the processor, the rule and memoization policies and the form action
+  deep-copy the arguments of their debug log calls (states, events, slots) before the logger
+  decides whether to log at all. In those modules `copy.deepcopy` is used for nothing else
+  (tests/test_rasa_patches.py parses Rasa's source to prove it), so there it hands the value
+  to the logger as it is; the logger renders it at once, so a debug log reads the same.
+  Measured with tools/bench/profile_turn.py (3 paired runs, in-process turns): 2-3 ms of a
+  20-25 ms turn. Kept because Rasa is frozen at `PINNED_RASA` (no other version is patched)
+  and the source check fails if a copy in those modules ever feeds anything but a log call,
+  so nothing can alias state; `RASA_SPEEDUPS` without it measures the difference again.
 
 Private Rasa members the project relies on (check each on an upgrade):
 - here: `RemoteAction._validate_action_result`, `RemoteAction.action_response_format_spec`,

@@ -10,7 +10,12 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from account_backend import identity
-from actions.account_check import ActionDiagnose, ValidateAccountForm, identity_token
+from actions.account_check import (
+    ActionDiagnose,
+    ActionStartPlaybook,
+    ValidateAccountForm,
+    identity_token,
+)
 from tools.servers import IDENTITY_SECRET, backend_env, free_port, start_backend, stop
 
 
@@ -21,6 +26,7 @@ def tracker(
         "text": text,
         "intent": {"name": intent, "confidence": confidence},
         "entities": entities or [],
+        "intent_ranking": [{"name": intent, "confidence": confidence}],
     }
     events = [{"event": "user", "text": text, "metadata": metadata or {}}]
     # a new conversation each time unless given: look-ups are budgeted per conversation
@@ -73,19 +79,56 @@ def diagnose(slots, metadata=None, sender=None):
     return said, {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
-def test_diagnose_with_the_backend(backend_settings):
-    said, slots = diagnose(
-        {"topic": "recover_password_login", "account_identifier": "username:LegacyDev"}
-    )
+def signed_in(username: str) -> dict:
+    return {"identity_token": identity.sign(username, IDENTITY_SECRET)}
+
+
+def start(topic: str, metadata=None, sender=None):
+    dispatcher = CollectingDispatcher()
+    trk = tracker("x", intent=topic, metadata=metadata, sender=sender)
+    events = asyncio.run(ActionStartPlaybook().run(dispatcher, trk, {}))
+    said = "\n".join(m.get("text") or m.get("response") or "" for m in dispatcher.messages)
+    return said, [{k: v for k, v in e.items() if k != "timestamp"} for e in events]
+
+
+def test_the_signed_in_account_is_checked_without_a_question(backend_settings):
+    said, events = start("recover_password_login", signed_in("LegacyDev"))
     assert "LegacyDev still has a NuGet.org password login" in said
-    assert slots["account_identifier"] is None and slots["playbook_step"] == 1.0
+    assert not any(e["event"] == "followup" for e in events)
+
+
+def test_without_a_verified_identity_nothing_is_looked_up(backend_settings):
+    for metadata in (None, {"identity_token": "forged.token"}):
+        said, events = start("recover_password_login", metadata)
+        assert "utter_sign_in_to_check" in said and "Step 1 of 6" in said
+        assert not any(e["event"] == "followup" for e in events)
+
+
+def test_a_question_the_check_needs_comes_from_the_account_form(backend_settings):
+    _, tenant = start("unmanaged_aad_tenant")
+    assert {"event": "followup", "name": "account_form"} in tenant
+    unverified, target = start("change_microsoft_account")
+    assert "utter_sign_in_to_check" in unverified
+    assert not any(e["event"] == "followup" for e in target)
+    _, signed = start("change_microsoft_account", signed_in("MyNuGetAccount1"))
+    assert {"event": "followup", "name": "account_form"} in signed
 
 
 def test_diagnose_uses_a_verified_identity(backend_settings, monkeypatch):
-    token = identity.sign("FabrikamAdmin", IDENTITY_SECRET)
-    slots = {"topic": "delete_account", "account_identifier": "username:FabrikamAdmin"}
-    said, _ = diagnose(slots, {"identity_token": token})
+    said, _ = start("delete_account", signed_in("FabrikamAdmin"))
     assert "last administrator of FabrikamOrg" in said
+
+
+def test_a_typed_login_target_is_checked_for_a_signed_in_user(backend_settings):
+    slots = {
+        "topic": "change_microsoft_account",
+        "account_identifier": "email:account2@outlook.com",
+    }
+    said, slots_after = diagnose(slots, signed_in("MyNuGetAccount1"))
+    finding = said.split("\n")[0]
+    assert "a***2@outlook.com is already the login of another NuGet account" in finding
+    assert "MyNuGetAccount2" not in finding  # the other account is never named
+    assert slots_after["account_identifier"] is None
 
 
 def test_backend_down_gives_general_steps(monkeypatch):
@@ -106,7 +149,7 @@ def test_the_question_is_the_topics_own():
     from actions.playbooks import playbooks
 
     for topic, expected in [
-        ("delete_account", playbooks()["delete_account"].ask),
+        ("unmanaged_aad_tenant", playbooks()["unmanaged_aad_tenant"].ask),
         (None, "Which account is it?"),
     ]:
         dispatcher = CollectingDispatcher()
@@ -121,7 +164,7 @@ def test_the_terminal_chat_gets_the_question_without_a_menu():
     from actions.account_check import ActionAskAccountIdentifier
 
     events = [{"event": "user", "text": "forgot my password", "input_channel": "cmdline"}]
-    trk = Tracker("u", {"topic": "recover_password_login"}, {}, events, False, None, {}, "")
+    trk = Tracker("u", {"topic": "unmanaged_aad_tenant"}, {}, events, False, None, {}, "")
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionAskAccountIdentifier().run(dispatcher, trk, {}))
     assert dispatcher.messages[0]["buttons"] == []
@@ -129,16 +172,16 @@ def test_the_terminal_chat_gets_the_question_without_a_menu():
 
 
 def test_a_used_look_up_budget_gives_general_steps_and_says_why(tmp_path, monkeypatch):
-    limits = {"LOOKUP_LIMIT_PER_CONVERSATION": "1", "LOOKUP_LIMIT_PER_IDENTIFIER": "100"}
+    limits = {"LOOKUP_LIMIT_PER_CONVERSATION": "100", "LOOKUP_LIMIT_PER_CLIENT": "1"}
     backend, process = start_backend(tmp_path, limits=limits)
     try:
         for key, value in backend_env(backend).items():
             monkeypatch.setenv(key, value)
-        slots = {"topic": "recover_password_login", "account_identifier": "username:LegacyDev"}
-        first, _ = diagnose(slots, sender="same-user")
-        second, after = diagnose(slots, sender="same-user")
+        first, _ = start("recover_password_login", signed_in("LegacyDev"))
+        second, events = start("recover_password_login", signed_in("LegacyDev"))  # new sender
     finally:
         stop([process])
     assert "LegacyDev still has a NuGet.org password login" in first
     assert "utter_lookup_limited" in second and "LegacyDev" not in second
-    assert after["playbook_path"] == "main"
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["playbook_path"] == "main"

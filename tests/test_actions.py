@@ -10,6 +10,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.account_check import ActionStartPlaybook
 from actions.actions import (
     ActionAffirm,
     ActionChoosePath,
@@ -17,7 +18,6 @@ from actions.actions import (
     ActionDidYouMean,
     ActionNextStep,
     ActionOfferHandoff,
-    ActionStartPlaybook,
 )
 from tools.servers import free_port
 
@@ -61,17 +61,21 @@ def test_start_playbook_sends_intro_and_first_step_and_records_the_topic():
     ]
 
 
-def test_a_topic_that_depends_on_the_account_only_records_the_topic_for_the_form():
+def test_a_topic_whose_check_asks_records_the_topic_and_hands_over_to_the_form():
     walking = {
         "topic": "create_account",
         "playbook_path": "main",
         "playbook_step": 3.0,
         "awaiting": "step",
     }
-    messages, slots = run(ActionStartPlaybook(), tracker("delete_account", walking))
+    trk = tracker("unmanaged_aad_tenant", walking)
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionStartPlaybook().run(dispatcher, trk, {}))
+    assert {"event": "followup", "name": "account_form", "timestamp": None} in events
+    messages, slots = run(ActionStartPlaybook(), trk)
     assert messages == []
     assert slots == {
-        "topic": "delete_account",
+        "topic": "unmanaged_aad_tenant",
         "playbook_path": None,
         "playbook_step": 0.0,
         "awaiting": None,

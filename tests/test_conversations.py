@@ -122,7 +122,6 @@ def test_still_stuck_escalates_and_a_request_carries_the_masked_conversation(ass
     user = sender()
     assistant.say(user, "my login email is account1@outlook.com")
     assistant.say(user, ASKS["recover_password_login"])
-    assistant.say(user, "skip")
     stuck = assistant.say(user, "/deny")
     assert "Sorry that didn't work." in texts(stuck)
     assert "Shall I open it?" in texts(stuck)
@@ -138,8 +137,7 @@ def test_still_stuck_escalates_and_a_request_carries_the_masked_conversation(ass
 
 def test_stuck_at_the_change_step_leads_to_the_linked_elsewhere_help(assistant):
     user = sender()
-    assistant.say(user, ASKS["change_microsoft_account"])
-    replies = assistant.say(user, "skip")
+    replies = assistant.say(user, ASKS["change_microsoft_account"])
     for _ in range(4):
         replies = assistant.say(user, "/next_step")
     assert "Did that work?" in texts(replies)
@@ -152,7 +150,6 @@ def test_stuck_at_the_change_step_leads_to_the_linked_elsewhere_help(assistant):
 def test_typed_yes_and_no_follow_the_context(assistant):
     user = sender()
     assistant.say(user, ASKS["delete_account"])
-    assistant.say(user, "skip")
     moved_on = assistant.say(user, "yes")
     assert texts(moved_on).startswith("Step 2 of 4")
     declined = assistant.say(user, "no")

@@ -69,13 +69,14 @@ def test_parse_identifier(text, expected):
     ],
 )
 def test_account_findings(topic, acct, expected):
-    name, values = diagnosis.account_finding(topic, acct, None)
+    name, values = diagnosis.account_finding(topic, acct, acct.username)
     assert name == expected
     assert "@" not in values["username"]
 
 
 def test_linked_values_are_masked_and_named():
-    _, values = diagnosis.account_finding("find_linked_microsoft_account", account(), None)
+    linked = account()
+    _, values = diagnosis.account_finding("find_linked_microsoft_account", linked, linked.username)
     assert values == {
         "username": "MyNuGetAccount1",
         "login_kind": "personal Microsoft account",
@@ -84,14 +85,20 @@ def test_linked_values_are_masked_and_named():
 
 
 def test_unknown_account_gives_general_steps():
-    assert diagnosis.account_finding("recover_password_login", None, None) is None
+    assert diagnosis.account_finding("recover_password_login", None, "Anyone") is None
 
 
-def test_deletion_details_only_for_the_verified_owner():
+@pytest.mark.parametrize("topic", ["recover_password_login", "delete_account"])
+def test_account_details_only_for_the_verified_owner(topic):
     sole = account(username="SoleOwnerDev", sole_owner_packages=["A", "B"])
-    assert diagnosis.deletion_finding(sole, None) == ("unverified", {})
-    assert diagnosis.deletion_finding(sole, "SomeoneElse") == ("unverified", {})
-    assert diagnosis.deletion_finding(sole, "soleownerdev") == (
+    assert diagnosis.account_finding(topic, sole, None) is None
+    assert diagnosis.account_finding(topic, sole, "SomeoneElse") is None
+    assert diagnosis.account_finding(topic, sole, "soleownerdev") is not None
+
+
+def test_deletion_names_the_packages_left_without_another_owner():
+    sole = account(username="SoleOwnerDev", sole_owner_packages=["A", "B"])
+    assert diagnosis.deletion_finding(sole) == (
         "sole_owner",
         {"package_count": "2", "packages": "A, B"},
     )
@@ -101,9 +108,9 @@ def test_last_admin_comes_before_sole_owner():
     admin = account(
         username="FabrikamAdmin", last_admin_of=["FabrikamOrg"], sole_owner_packages=["X"]
     )
-    assert diagnosis.deletion_finding(admin, "FabrikamAdmin")[0] == "last_admin"
+    assert diagnosis.deletion_finding(admin)[0] == "last_admin"
     clear = account(co_owned_packages=["P"])
-    assert diagnosis.deletion_finding(clear, "MyNuGetAccount1")[0] == "clear"
+    assert diagnosis.deletion_finding(clear)[0] == "clear"
 
 
 def test_target_login():
@@ -136,7 +143,7 @@ def test_every_finding_the_diagnosis_can_name_exists_in_its_playbook():
         "find_linked_microsoft_account": {"password_only", "linked"},
         "recover_without_microsoft_account": {"password_only", "linked"},
         "transform_to_organization": {"password_only", "linked", "already_organization"},
-        "delete_account": {"unverified", "last_admin", "sole_owner", "clear"},
+        "delete_account": {"last_admin", "sole_owner", "clear"},
         "change_microsoft_account": {"target_free", "linked_elsewhere"},
         "microsoft_account_linked_elsewhere": {"target_free", "linked_elsewhere"},
         "unmanaged_aad_tenant": {"unmanaged", "managed", "no_tenant"},

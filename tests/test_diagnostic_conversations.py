@@ -1,4 +1,5 @@
-"""Each demo account leads to its own branch, over REST with the real backend started."""
+"""Each demo account leads to its own branch, over REST with the real backend started.
+Account details go only to a signed-in user (a verified identity), about their own account."""
 
 from __future__ import annotations
 
@@ -11,16 +12,24 @@ from tools.servers import IDENTITY_SECRET, start_assistant, stop
 
 pytestmark = pytest.mark.model
 
-
-def check(assistant, topic: str, answer: str, metadata=None):
-    user = sender()
-    asked = assistant.say(user, ASKS[topic], metadata=metadata)
-    assert playbooks()[topic].ask in texts(asked)
-    return user, assistant.say(user, answer, metadata=metadata)
+SIGN_IN = "only for someone signed in to nuget.org on this help site"
 
 
 def signed_in(username: str) -> dict:
     return {"identity_token": identity.sign(username, IDENTITY_SECRET)}
+
+
+def start(assistant, topic: str, metadata=None):
+    """Asks about `topic`; returns the sender and the replies."""
+    user = sender()
+    return user, assistant.say(user, ASKS[topic], metadata=metadata)
+
+
+def check(assistant, topic: str, answer: str, metadata=None):
+    """Asks about a topic whose check needs an answer (a domain, a Microsoft account), answers."""
+    user, asked = start(assistant, topic, metadata)
+    assert playbooks()[topic].ask in texts(asked)
+    return user, assistant.say(user, answer, metadata=metadata)
 
 
 def intro(topic: str, path: str = "main") -> str:
@@ -28,33 +37,35 @@ def intro(topic: str, path: str = "main") -> str:
 
 
 def test_password_only_account_gets_the_password_reset(assistant):
-    _, replies = check(assistant, "recover_password_login", "LegacyDev")
+    _, replies = start(assistant, "recover_password_login", signed_in("LegacyDev"))
     said = texts(replies)
     assert "LegacyDev still has a NuGet.org password login" in said
     assert "Step 1 of 6" in said
 
 
 def test_linked_account_is_told_its_masked_login_and_offered_both_ways(assistant):
-    user, replies = check(assistant, "recover_password_login", "account1@outlook.com")
+    me = signed_in("MyNuGetAccount1")
+    user, replies = start(assistant, "recover_password_login", me)
     said = texts(replies)
     assert "personal Microsoft account (a***1@outlook.com)" in said
     assert "account1@outlook.com" not in said
-    lost = assistant.say(user, payloads(replies[-1])[0])
+    lost = assistant.say(user, payloads(replies[-1])[0], metadata=me)
     assert intro("recover_without_microsoft_account") in texts(lost)
 
 
 def test_sign_in_assistance_shows_the_masked_work_account(assistant):
-    _, replies = check(assistant, "find_linked_microsoft_account", "ContosoBuild")
+    _, replies = start(assistant, "find_linked_microsoft_account", signed_in("ContosoBuild"))
     assert "work or school (Azure AD) account: b***r@contoso.com" in texts(replies)
 
 
 def test_no_microsoft_account_linked(assistant):
-    _, replies = check(assistant, "recover_without_microsoft_account", "legacy.dev@example.org")
+    _, replies = start(assistant, "recover_without_microsoft_account", signed_in("LegacyDev"))
     assert "LegacyDev has no Microsoft account linked yet" in texts(replies)
 
 
 def test_moving_to_a_login_of_another_account_is_detected(assistant):
-    _, replies = check(assistant, "change_microsoft_account", "account2@outlook.com")
+    me = signed_in("MyNuGetAccount1")
+    _, replies = check(assistant, "change_microsoft_account", "account2@outlook.com", me)
     said = texts(replies)
     assert "a***2@outlook.com is already the login of another NuGet account" in said
     assert intro("microsoft_account_linked_elsewhere") in said
@@ -62,14 +73,16 @@ def test_moving_to_a_login_of_another_account_is_detected(assistant):
 
 
 def test_a_free_login_gets_the_change_steps(assistant):
-    _, replies = check(assistant, "change_microsoft_account", "account3@outlook.com")
+    me = signed_in("MyNuGetAccount1")
+    _, replies = check(assistant, "change_microsoft_account", "account3@outlook.com", me)
     said = texts(replies)
     assert "a***3@outlook.com is not linked to any NuGet account" in said
     assert "Step 1 of 5" in said
 
 
 def test_pasted_error_email_is_checked(assistant):
-    _, replies = check(assistant, "microsoft_account_linked_elsewhere", "account2@outlook.com")
+    me = signed_in("MyNuGetAccount1")
+    _, replies = check(assistant, "microsoft_account_linked_elsewhere", "account2@outlook.com", me)
     assert "I checked: a***2@outlook.com is the login of another NuGet account" in texts(replies)
 
 
@@ -94,23 +107,23 @@ def test_unmanaged_tenant_offers_the_two_ways(assistant):
 
 
 @pytest.mark.parametrize(
-    "answer, path",
+    "username, path",
     [("LegacyDev", "unlinked"), ("MyNuGetAccount1", "linked")],
 )
-def test_transform_branches_on_the_link(assistant, answer, path):
-    _, replies = check(assistant, "transform_to_organization", answer)
+def test_transform_branches_on_the_link(assistant, username, path):
+    _, replies = start(assistant, "transform_to_organization", signed_in(username))
     assert intro("transform_to_organization", path) in texts(replies)
 
 
 def test_signed_in_sole_owner_is_warned_about_unlisting(assistant):
-    _, replies = check(assistant, "delete_account", "SoleOwnerDev", signed_in("SoleOwnerDev"))
+    _, replies = start(assistant, "delete_account", signed_in("SoleOwnerDev"))
     said = texts(replies)
     assert "sole owner of 2 package(s): SoleOwner.Core, SoleOwner.Extensions" in said
     assert "Step 1 of 4" in said
 
 
 def test_signed_in_last_admin_is_stopped_until_the_organization_is_handed_over(assistant):
-    _, replies = check(assistant, "delete_account", "FabrikamAdmin", signed_in("FabrikamAdmin"))
+    _, replies = start(assistant, "delete_account", signed_in("FabrikamAdmin"))
     said = texts(replies)
     assert "last administrator of FabrikamOrg" in said
     assert "Step 1 of 4" not in said
@@ -118,43 +131,51 @@ def test_signed_in_last_admin_is_stopped_until_the_organization_is_handed_over(a
 
 
 def test_account_details_need_a_verified_identity(assistant):
-    for metadata in (None, signed_in("MyNuGetAccount1"), {"identity_token": "forged.token"}):
-        _, replies = check(assistant, "delete_account", "SoleOwnerDev", metadata)
+    for metadata in (None, {"identity_token": "forged.token"}):
+        _, replies = start(assistant, "delete_account", metadata)
         said = texts(replies)
-        assert "SoleOwner.Core" not in said
-        assert "I can only look at packages and organizations" in said
+        assert SIGN_IN in said and "Step 1 of 4" in said
+        assert "SoleOwner" not in said
+
+
+def test_a_signed_in_user_hears_only_about_their_own_account(assistant):
+    _, replies = start(assistant, "delete_account", signed_in("MyNuGetAccount1"))
+    said = texts(replies)
+    assert "MyNuGetAccount1 owns no packages alone" in said and "SoleOwner" not in said
+
+
+def test_checking_a_login_needs_a_verified_identity_and_asks_nothing(assistant):
+    _, replies = start(assistant, "change_microsoft_account")
+    said = texts(replies)
+    assert SIGN_IN in said and "Step 1 of 5" in said
+    assert playbooks()["change_microsoft_account"].ask not in said
 
 
 def test_skip_and_nonsense_give_the_general_steps(assistant):
-    _, skipped = check(assistant, "recover_password_login", "skip")
-    assert "Step 1 of 6" in texts(skipped)
-    _, pressed = check(assistant, "recover_password_login", "/deny")  # the Skip button
-    assert "Step 1 of 6" in texts(pressed)
-    user, first = check(assistant, "recover_password_login", "abc def ghi")
-    assert "doesn't look like a NuGet username" in texts(first)
+    first_step = playbooks()["unmanaged_aad_tenant"].paths["main"].steps[0].text
+    _, skipped = check(assistant, "unmanaged_aad_tenant", "skip")
+    assert first_step in texts(skipped)
+    _, pressed = check(assistant, "unmanaged_aad_tenant", "/deny")  # the Skip button
+    assert first_step in texts(pressed)
+    user, first = check(assistant, "unmanaged_aad_tenant", "abc def ghi")
+    assert "doesn't look like" in texts(first)
     second = assistant.say(user, "x" * 20_000)
-    assert "Step 1 of 6" in texts(second)
-
-
-def test_unknown_account_gives_the_general_steps_without_saying_so(assistant):
-    _, replies = check(assistant, "recover_password_login", "nobody.here@example.org")
-    said = texts(replies)
-    assert "Step 1 of 6" in said
-    assert "nobody" not in said
+    assert first_step in texts(second)
 
 
 def test_script_or_off_topic_answers_leave_the_check(assistant):
-    _, replies = check(assistant, "recover_password_login", "<script>alert(1)</script>")
-    assert "Step 1 of 6" in texts(replies) and "<script>" not in texts(replies)
+    first_step = playbooks()["unmanaged_aad_tenant"].paths["main"].steps[0].text
+    _, replies = check(assistant, "unmanaged_aad_tenant", "<script>alert(1)</script>")
+    assert first_step in texts(replies) and "<script>" not in texts(replies)
 
 
 def test_a_new_question_instead_of_an_answer_starts_that_topic(assistant):
-    _, replies = check(assistant, "delete_account", "how do I create a nuget account?")
+    _, replies = check(assistant, "unmanaged_aad_tenant", "how do I create a nuget account?")
     assert intro("create_account") in texts(replies)
 
 
 def test_asking_for_a_person_during_the_check(assistant):
-    _, replies = check(assistant, "delete_account", "I want to talk to a real person")
+    _, replies = check(assistant, "unmanaged_aad_tenant", "I want to talk to a real person")
     assert "Shall I open it?" in texts(replies)
 
 
@@ -174,11 +195,11 @@ def assistant_without_backend(tmp_path_factory, backend):
 def test_backend_down_gives_the_general_steps_and_the_conversation_goes_on(
     assistant_without_backend,
 ):
-    _, replies = check(assistant_without_backend, "recover_password_login", "LegacyDev")
+    me = signed_in("LegacyDev")
+    user, replies = start(assistant_without_backend, "recover_password_login", me)
     said = texts(replies)
     assert "I could not check your account just now" in said
     assert "Step 1 of 6" in said
-    user = replies[0]["recipient_id"]
     assert "Step 2 of 6" in texts(assistant_without_backend.say(user, "/next_step"))
     offer = assistant_without_backend.say(user, "talk to a person please")
     assert "Shall I open it?" in texts(offer)
@@ -204,13 +225,13 @@ def test_logs_of_all_these_conversations_hold_no_email_address(assistant):
         assert email not in written
 
 
-def test_trying_many_accounts_in_one_conversation_reaches_the_limit(assistant):
+def test_trying_many_domains_in_one_conversation_reaches_the_limit(assistant):
     """The backend under test keeps the default budget of 5 look-ups per conversation."""
     user = sender()
     for number in range(6):
-        asked = assistant.say(user, ASKS["recover_password_login"])
-        assert playbooks()["recover_password_login"].ask in texts(asked)
-        said = texts(assistant.say(user, f"probe-user-{number}"))
+        asked = assistant.say(user, ASKS["unmanaged_aad_tenant"])
+        assert playbooks()["unmanaged_aad_tenant"].ask in texts(asked)
+        said = texts(assistant.say(user, f"probe-{number}.example.org"))
         limited = "reached the limit of account checks" in said
         assert limited == (number == 5), (number, said)
-    assert "probe-user-5" not in said
+    assert "probe-5" not in said

@@ -50,28 +50,27 @@ def test_every_address_is_in_the_knowledge_base():
         assert url in known, f"{name}: {url} is not in knowledge/"
 
 
-def test_every_account_check_is_one_the_action_server_knows():
+def test_every_account_check_is_one_the_action_server_knows_and_asks_what_it_needs():
     for book in load_playbooks().values():
-        assert (book.check in CHECKS) if book.ask else book.check is None, book.topic
+        if book.check is None:
+            assert book.ask is None, book.topic
+            continue
+        assert book.check in CHECKS, book.topic
+        assert bool(book.ask) == CHECKS[book.check].asks, book.topic
 
 
 def test_ask_without_check_is_an_error():
     raw = {"topic": "x", "title": "t", "faq_section": "s", "ask": "Which account?"}
-    with pytest.raises(PlaybookError, match="go together"):
+    with pytest.raises(PlaybookError, match="needs a `check`"):
         parse_playbook({**raw, "paths": {"main": {"steps": ["one"]}}}, {})
 
 
 def test_the_topic_rules_follow_the_playbooks():
-    """data/rules/topics.yml is what tools.topic_rules writes: a playbook that checks the
-    account goes on into the account form, the others straight into their steps."""
+    """data/rules/topics.yml is what tools.topic_rules writes: every topic starts its playbook."""
     assert topic_rules.main(["--check"]) == 0
     rules = yaml.safe_load(topic_rules.RULES.read_text())["rules"]
     by_intent = {rule["steps"][0]["intent"]: rule["steps"][1:] for rule in rules}
-    for topic, book in load_playbooks().items():
-        form = [{"action": "account_form"}, {"active_loop": "account_form"}]
-        assert by_intent[topic] == [{"action": "action_start_playbook"}] + (
-            form if book.check else []
-        )
+    assert by_intent == {t: [{"action": "action_start_playbook"}] for t in load_playbooks()}
 
 
 def test_texts_use_only_known_links():

@@ -54,7 +54,8 @@ def start_cluster(directory: Path) -> Cluster:
         # 0700 directories
         "CLUSTER_SHARED_DIR": f"/tmp/nuget-assistant-cluster-{os.getpid()}",
         # the soak and hand-over tests replay the demo accounts many times
-        "LOOKUP_LIMIT_PER_IDENTIFIER": "1000000",
+        "LOOKUP_LIMIT_PER_CLIENT": "1000000",
+        "LOOKUP_LIMIT_TOTAL": "1000000",
     }
     env = {**os.environ, **ports}
     backend = Backend(f"http://127.0.0.1:{ports['CLUSTER_BACKEND_PORT']}", "", directory)

@@ -74,13 +74,14 @@ EMBEDDED_DEFAULTS = {
     "REDIS_PORT": "6379",
 }
 
-# The test conversations look up the same few demo accounts many times within minutes: the
-# per-identifier budget is lifted for them; the per-conversation budget stays the default.
-TEST_LIMITS = {"LOOKUP_LIMIT_PER_IDENTIFIER": "100000"}
+# The test conversations sign in as the same few demo users many times within minutes: the
+# per-client budget is lifted for them; the per-conversation budget stays the default.
+TEST_LIMITS = {"LOOKUP_LIMIT_PER_CLIENT": "100000"}
 # Benchmarks replay the same accounts thousands of times: no limits, or the measured
 # conversations would turn into "limit reached" replies.
 NO_LIMITS = {
-    "LOOKUP_LIMIT_PER_IDENTIFIER": "1000000000",
+    "LOOKUP_LIMIT_PER_CLIENT": "1000000000",
+    "LOOKUP_LIMIT_TOTAL": "1000000000",
     "LOOKUP_LIMIT_PER_CONVERSATION": "1000000000",
 }
 

@@ -1,5 +1,6 @@
-"""Writes data/rules/topics.yml from the playbooks: a topic intent starts its playbook, and a
-playbook that checks the account (`check:`) goes on into the account form.
+"""Writes data/rules/topics.yml from the playbooks: each topic intent starts its playbook.
+(Whether the account form asks a question next is the action's decision, by the playbook's
+`check:`: it returns a FollowupAction, so no rule depends on it.)
 
     python -m tools.topic_rules          # rewrite the file (scripts/train.sh runs this)
     python -m tools.topic_rules --check  # exit 1 when the file is not what the playbooks say
@@ -19,24 +20,15 @@ from actions.playbooks import Playbook, playbooks
 RULES = Path(__file__).resolve().parents[1] / "data" / "rules" / "topics.yml"
 HEADER = """version: "3.1"
 # Written by `python -m tools.topic_rules` from playbooks/*.yml: do not edit by hand.
-# Each account topic starts its playbook; a playbook with `check:` asks for the account
-# first (the account form), then action_diagnose decides (data/rules/account_check.yml).
+# Each account topic starts its playbook; action_start_playbook decides whether the account
+# form asks a question first (then action_diagnose: data/rules/account_check.yml).
 rules:
 """
 
 
 def rule(book: Playbook) -> str:
-    if not book.check:
-        start = "{action: action_start_playbook}"
-        return f"- rule: {book.topic}\n  steps: [{{intent: {book.topic}}}, {start}]\n"
-    return (
-        f"- rule: {book.topic} checks the account first\n"
-        "  steps:\n"
-        f"  - intent: {book.topic}\n"
-        "  - action: action_start_playbook\n"
-        "  - action: account_form\n"
-        "  - active_loop: account_form\n"
-    )
+    start = "{action: action_start_playbook}"
+    return f"- rule: {book.topic}\n  steps: [{{intent: {book.topic}}}, {start}]\n"
 
 
 def render(books: Mapping[str, Playbook]) -> str:

@@ -19,9 +19,10 @@ def get_account(
     request: Request,
     username: str = Path(..., regex=USERNAME),
     conversation: Optional[str] = dependencies.CONVERSATION,
+    client: Optional[str] = dependencies.CLIENT,
     engine: Engine = dependencies.DATABASE,
 ) -> Dict[str, Any]:
-    dependencies.admit(request, username, conversation)
+    dependencies.admit(request, conversation, client)
     with engine.connect() as connection:
         account = queries.find_account(connection, username)
         if not account:
@@ -34,10 +35,11 @@ def lookup_account(
     request: Request,
     query: EmailQuery,
     conversation: Optional[str] = dependencies.CONVERSATION,
+    client: Optional[str] = dependencies.CLIENT,
     engine: Engine = dependencies.DATABASE,
 ) -> Dict[str, Any]:
     """The account whose Microsoft login (or account email) is the given address."""
-    dependencies.admit(request, query.email, conversation)
+    dependencies.admit(request, conversation, client)
     with engine.connect() as connection:
         account = queries.find_account_by_email(connection, query.email)
         if not account:
@@ -50,10 +52,11 @@ def login_link(
     request: Request,
     query: EmailQuery,
     conversation: Optional[str] = dependencies.CONVERSATION,
+    client: Optional[str] = dependencies.CLIENT,
     engine: Engine = dependencies.DATABASE,
 ) -> Dict[str, Any]:
     """Whether a Microsoft account is already the login of a NuGet account."""
-    dependencies.admit(request, query.email, conversation)
+    dependencies.admit(request, conversation, client)
     with engine.connect() as connection:
         owner = queries.login_owner(connection, query.email)
     return {"linked": owner is not None, "username": owner}
@@ -61,8 +64,12 @@ def login_link(
 
 @router.get("/tenants/{domain}", response_model=Tenant)
 def get_tenant(
+    request: Request,
     domain: str = Path(..., max_length=253, regex=DOMAIN),
+    conversation: Optional[str] = dependencies.CONVERSATION,
+    client: Optional[str] = dependencies.CLIENT,
     engine: Engine = dependencies.DATABASE,
 ) -> Dict[str, Any]:
+    dependencies.admit(request, conversation, client)
     with engine.connect() as connection:
         return {"domain": domain.lower(), "state": queries.tenant_state(connection, domain)}
