@@ -127,9 +127,9 @@ def test_malformed_bodies_get_no_server_error(assistant, watch, session, content
 
 def test_still_up_and_no_errors_in_the_logs(assistant, watch, session):
     user = sender()
-    replies = post(session, assistant.url, user, ASKS["recover_password_login"])
+    replies = post(session, assistant.url, user, ASKS["unmanaged_aad_tenant"])
     assert replies.status_code == 200
-    assert playbooks()["recover_password_login"].ask in texts(replies.json())
+    assert playbooks()["unmanaged_aad_tenant"].ask in texts(replies.json())
     assert assistant.is_up()
     assert requests.get(assistant.backend.url + "/health", timeout=5).status_code == 200
     errors = watch.error_lines()

@@ -486,3 +486,23 @@ def test_a_failing_step_is_recorded_and_later_steps_run(
     ]
     assert record["mode"] == "quick" and record["command"] == "python -m tools.bench --quick"
     assert (tmp_path / "logs" / "good.log").read_text().startswith("usage:")
+
+
+# --- the latency regression check of `make bench` --------------------------------------------
+
+
+def write_speed(directory, speed) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "speed.json").write_text(json.dumps(speed), encoding="utf-8")
+
+
+def test_make_bench_fails_when_a_speed_target_is_missed(tmp_path, capsys):
+    write_speed(tmp_path, speed_json(saturation=120.0, p50=8.0))  # 120 < 150 turns/s
+    assert bench_main.regression_check(tmp_path) == 1
+    assert "Saturation throughput" in capsys.readouterr().out
+
+
+def test_make_bench_passes_when_every_speed_target_is_met(tmp_path, capsys):
+    write_speed(tmp_path, speed_json(saturation=180.0, p50=6.0))
+    assert bench_main.speed_regressions(tmp_path) == []
+    assert bench_main.regression_check(tmp_path) == 0

@@ -13,7 +13,7 @@ from tests.test_conversations import ASKS, sender, texts
 
 pytestmark = pytest.mark.model
 
-PASSWORD_ONLY = "LegacyDev still has a NuGet.org password login"
+UNMANAGED = "contoso.com is an unmanaged Azure AD tenant"
 
 
 def steps(topic: str):
@@ -23,10 +23,10 @@ def steps(topic: str):
 def test_a_diagnosis_with_turns_alternating_between_replicas(cluster):
     user = sender()
     first, second = cluster.replicas
-    asked = texts(first.say(user, ASKS["recover_password_login"]))
-    assert playbooks()["recover_password_login"].ask in asked
-    answered = texts(second.say(user, "LegacyDev"))  # the form's answer, on the other replica
-    assert PASSWORD_ONLY in answered
+    asked = texts(first.say(user, ASKS["unmanaged_aad_tenant"]))
+    assert playbooks()["unmanaged_aad_tenant"].ask in asked
+    answered = texts(second.say(user, "builder@contoso.com"))  # the form's answer, elsewhere
+    assert UNMANAGED in answered
     walked = texts(first.say(user, "/next_step"))
     assert "Step 2 of" in walked
 
@@ -66,10 +66,10 @@ def test_a_killed_replica_loses_no_turn(cluster):
 @pytest.mark.parametrize("part", ["redis", "postgres", "backend"])
 def test_a_restarted_store_or_backend_is_recovered_without_help(cluster, part):
     user = sender()
-    assert playbooks()["recover_password_login"].ask in texts(
-        cluster.front.say(user, ASKS["recover_password_login"])
+    assert playbooks()["unmanaged_aad_tenant"].ask in texts(
+        cluster.front.say(user, ASKS["unmanaged_aad_tenant"])
     )
     cluster.script("restart", part)
-    answered = texts(cluster.front.say(user, "LegacyDev"))
-    assert PASSWORD_ONLY in answered or "could not check your account" in answered
+    answered = texts(cluster.front.say(user, "builder@contoso.com"))
+    assert UNMANAGED in answered or "could not check your account" in answered
     assert "Step" in texts(cluster.front.say(user, "/next_step"))

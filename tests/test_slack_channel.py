@@ -42,7 +42,8 @@ from tools.servers import start_assistant, stop
 TOKEN = "xoxb-test-" + uuid.uuid4().hex
 SECRET = "signing-" + uuid.uuid4().hex
 GREETING = "nuget.org account assistant"
-ASKS_ACCOUNT = "What's your NuGet username"
+ASKS_ACCOUNT = "Which email address (or domain) fails to sign in?"
+TENANT_QUESTION = "login fails with my company email, unmanaged azure ad tenant"
 SLACK_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL", "SLACK_CHANNEL")
 
 
@@ -369,7 +370,7 @@ def test_refused_and_ignored_events_send_nothing(slack_assistant, slack_api, cas
         response = conversation.post(conversation.event("hi", **extra))
     assert response.status_code == status
     # The same user's next message is answered after anything queued before it.
-    conversation.say("forgot my password")
+    conversation.say(TENANT_QUESTION)
     slack_api.wait_for(conversation.channel, ASKS_ACCOUNT)
     assert not any(GREETING in text for text in slack_api.texts(conversation.channel))
     assert len(slack_api.sent(conversation.channel)) == 1
@@ -391,7 +392,7 @@ def test_retries_of_an_event_are_not_answered_again(slack_assistant, slack_api):
     slack_api.wait_for(conversation.channel, GREETING)
     assert conversation.post(body, retried(2, "http_error")).status_code == 200
     assert conversation.post(body, retried(3, "unknown_error")).status_code == 200
-    conversation.say("forgot my password")
+    conversation.say(TENANT_QUESTION)
     slack_api.wait_for(conversation.channel, ASKS_ACCOUNT)
     greetings = [t for t in slack_api.texts(conversation.channel) if GREETING in t]
     assert len(greetings) == 1
@@ -408,7 +409,7 @@ def test_a_retry_of_an_event_never_received_is_answered(slack_assistant, slack_a
 @pytest.mark.model
 def test_a_button_click_is_the_users_next_message(slack_assistant, slack_api):
     conversation = Conversation(slack_assistant)
-    conversation.say("forgot my password")
+    conversation.say(TENANT_QUESTION)
     slack_api.wait_for(conversation.channel, ASKS_ACCOUNT)
     conversation.say("skip")
     step = slack_api.wait_for(conversation.channel, "Step 1 of")

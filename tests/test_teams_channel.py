@@ -598,26 +598,27 @@ def card_buttons(posted: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
 def test_teams_conversation_end_to_end(teams_stack):
     _, s = teams_stack
     user = "29:e2e-" + uuid.uuid4().hex[:8]
-    (ask,) = turn(teams_stack, user, "forgot my password", "m1")
+    tenant_question = "login fails with my company email, unmanaged azure ad tenant"
+    (ask,) = turn(teams_stack, user, tenant_question, "m1")
     assert ask["authorization"] == bearer(s.access_token)
     assert ask["path"].endswith("/activities/m1")
     assert ask["activity"]["recipient"]["id"] == user and ask["activity"]["replyToId"] == "m1"
-    assert "What's your NuGet username" in shown_text(ask)
+    assert "Which email address (or domain) fails to sign in?" in shown_text(ask)
     assert s.token_requests[0]["client_id"] == APP_ID
     assert s.token_requests[0]["client_secret"] == APP_PASSWORD
     assert s.token_requests[0]["scope"] == SCOPE
 
     replies = turn(teams_stack, user, "skip", "m2")
-    assert "https://blog.nuget.org/" in shown_text(replies[0])  # links stay in the markdown
     step = replies[-1]
+    assert "https://docs.microsoft.com/en-us/azure/" in shown_text(step)  # links stay in markdown
     assert step["activity"]["attachments"][0]["contentType"] == HERO
-    assert shown_text(step).startswith("Step 1 of 6")
+    assert shown_text(step).startswith("Step 1 of 2")
     next_step = card_buttons(step)["Next step"]
     assert next_step["type"] == "messageBack" and next_step["displayText"] == "Next step"
 
     # A click on "Next step": Teams sends the action's text as the message text.
     (step_2,) = turn(teams_stack, user, next_step["text"], "m3")
-    assert shown_text(step_2).startswith("Step 2 of 6")
+    assert shown_text(step_2).startswith("Step 2 of 2")
     assert len(s.token_requests) == 1  # one token for the whole conversation
 
 

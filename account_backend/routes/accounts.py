@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, Optional
 
 from fastapi import APIRouter, HTTPException, Path, Request
 from sqlalchemy.engine import Engine
@@ -14,6 +14,15 @@ from common.identifiers import DOMAIN, USERNAME
 router = APIRouter(prefix="/v1")
 
 
+def _account_view(engine: Engine, find: Callable[[Any, str], Any], key: str) -> Dict[str, Any]:
+    """The account `find` gives for `key`, as the API shows it; 404 when there is none."""
+    with engine.connect() as connection:
+        account = find(connection, key)
+        if not account:
+            raise HTTPException(status_code=404, detail="no such account")
+        return queries.account_view(connection, account)
+
+
 @router.get("/accounts/{username}", response_model=Account)
 def get_account(
     request: Request,
@@ -23,11 +32,7 @@ def get_account(
     engine: Engine = dependencies.DATABASE,
 ) -> Dict[str, Any]:
     dependencies.admit(request, conversation, client)
-    with engine.connect() as connection:
-        account = queries.find_account(connection, username)
-        if not account:
-            raise HTTPException(status_code=404, detail="no such account")
-        return queries.account_view(connection, account)
+    return _account_view(engine, queries.find_account, username)
 
 
 @router.post("/accounts/lookup", response_model=Account)
@@ -40,11 +45,7 @@ def lookup_account(
 ) -> Dict[str, Any]:
     """The account whose Microsoft login (or account email) is the given address."""
     dependencies.admit(request, conversation, client)
-    with engine.connect() as connection:
-        account = queries.find_account_by_email(connection, query.email)
-        if not account:
-            raise HTTPException(status_code=404, detail="no such account")
-        return queries.account_view(connection, account)
+    return _account_view(engine, queries.find_account_by_email, query.email)
 
 
 @router.post("/microsoft-logins/lookup", response_model=LoginLink)

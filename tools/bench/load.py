@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import sys
 import time
@@ -31,6 +32,8 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Union
 
 import aiohttp
+
+from account_backend import identity
 
 WORKED = '/affirm{"outcome": "worked"}'
 NEXT = "/next_step"
@@ -69,24 +72,32 @@ Step = Union[Say, PressFirst, Walk]
 class Script:
     name: str
     steps: Sequence[Step]
+    signed_in: Optional[str] = None  # the demo user a host page vouches for (identity token)
+
+
+def metadata_for(script: Script, identity_secret: str) -> Dict[str, Any]:
+    """The message metadata a help page sends: the signed-in user's identity token, if any."""
+    if not script.signed_in:
+        return {}
+    return {"identity_token": identity.sign(script.signed_in, identity_secret)}
 
 
 SCRIPTS: List[Script] = [
     Script(
         "password_reset",
         [
-            Say("I forgot my nuget password", expect="What's your NuGet username"),
-            Say("LegacyDev", expect="still has a NuGet.org password login"),
+            Say("I forgot my nuget password", expect="still has a NuGet.org password login"),
             Walk(),
         ],
+        signed_in="LegacyDev",
     ),
     Script(
         "linked_account",
         [
-            Say("which microsoft account is linked to my nuget account", expect="username"),
-            Say("ContosoBuild", expect="b***r@contoso.com"),
+            Say("which microsoft account is linked to my nuget account", expect="b***r@contoso"),
             Walk(choice=2),
         ],
+        signed_in="ContosoBuild",
     ),
     Script(
         "change_login",
@@ -95,14 +106,19 @@ SCRIPTS: List[Script] = [
             Say("account2@outlook.com", expect="already the login of another NuGet account"),
             Walk(choice=1),
         ],
+        signed_in="MyNuGetAccount1",
+    ),
+    Script(
+        "tenant",
+        [
+            Say("sign-in fails with my company email, unmanaged tenant", expect="tenant"),
+            Say("builder@contoso.com", expect="unmanaged Azure AD tenant"),
+            Walk(),
+        ],
     ),
     Script(
         "delete_account",
-        [
-            Say("delete my nuget account", expect="Which account do you want to delete"),
-            PressFirst(expect="Step 1 of"),
-            Walk(),
-        ],
+        [Say("delete my nuget account", expect="signed in to nuget.org"), Walk()],
     ),
     Script(
         "small_talk",
@@ -191,6 +207,7 @@ class Settings:
     seed: int = 0
     connections: int = 0  # HTTP connection pool size; 0: one per user
     scripts: Sequence[Script] = tuple(SCRIPTS)
+    identity_secret: str = ""  # signs the scripts' demo identities (the backend's secret)
 
 
 @dataclass
@@ -210,10 +227,14 @@ class Recorder:
 
 
 async def send_turn(
-    session: aiohttp.ClientSession, url: str, sender: str, message: str
+    session: aiohttp.ClientSession,
+    url: str,
+    sender: str,
+    message: str,
+    metadata: Optional[Dict[str, Any]] = None,
 ) -> tuple[float, Optional[str], Replies]:
     """One REST turn: (latency in s, error kind or None, replies)."""
-    body = {"sender": sender, "message": message, "metadata": {}}
+    body = {"sender": sender, "message": message, "metadata": metadata or {}}
     start = time.perf_counter()
     try:
         async with session.post(url + "/webhooks/rest/webhook", json=body) as response:
@@ -236,6 +257,7 @@ async def run_conversation(
     session: aiohttp.ClientSession, recorder: Recorder, script: Script, sender: str, pause
 ) -> None:
     replies: Replies = []
+    metadata = metadata_for(script, recorder.settings.identity_secret)
     for step in script.steps:
         sent = 0
         while True:
@@ -248,7 +270,7 @@ async def run_conversation(
                 return
             recorder.turns_started += 1
             latency, error, replies = await send_turn(
-                session, recorder.settings.url, sender, message
+                session, recorder.settings.url, sender, message, metadata
             )
             if error:
                 recorder.errors[error] += 1
@@ -324,6 +346,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--connections", type=int, default=0, help="pool size (0: = users)")
     parser.add_argument("--scripts", help="comma-separated script names (default: all)")
+    parser.add_argument(
+        "--identity-secret",
+        default=os.environ.get("IDENTITY_SECRET", ""),
+        help="the backend's IDENTITY_SECRET, to sign the scripts' demo users (default: env)",
+    )
     parser.add_argument("--out", type=Path, default=Path("reports/bench/load.json"))
     return parser.parse_args(argv)
 
@@ -352,6 +379,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         seed=args.seed,
         connections=args.connections,
         scripts=choose_scripts(args.scripts),
+        identity_secret=args.identity_secret,
     )
     result = asyncio.run(run_load(settings))
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -38,9 +38,9 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import aiohttp
 
-from tools.bench.load import SCRIPTS, Say, Script, next_message, percentile
+from tools.bench.load import SCRIPTS, Say, Script, metadata_for, next_message, percentile
 from tools.bench.stack import start_actions
-from tools.servers import MODEL, NO_LIMITS, Backend, start_backend, stop
+from tools.servers import IDENTITY_SECRET, MODEL, NO_LIMITS, Backend, start_backend, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT = ROOT / "reports" / "bench" / "profile.json"
@@ -123,21 +123,24 @@ def instrument(agent: Any, timer: TurnTimer) -> None:
     )
 
 
-async def say(agent: Any, sender: str, text: str) -> List[Dict[str, Any]]:
+async def say(
+    agent: Any, sender: str, text: str, metadata: Optional[Dict[str, Any]] = None
+) -> List[Dict[str, Any]]:
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-    message = UserMessage(text, CollectingOutputChannel(), sender, metadata={})
+    message = UserMessage(text, CollectingOutputChannel(), sender, metadata=metadata or {})
     return await agent.handle_message(message) or []
 
 
 async def converse(agent: Any, script: Script, on_turn: Optional[Callable] = None) -> int:
     """Runs one scripted conversation; `on_turn(text, seconds)` after each turn."""
     sender, replies, turns = f"profile-{uuid.uuid4().hex[:10]}", [], 0
+    metadata = metadata_for(script, IDENTITY_SECRET)  # the backend below signs with it
     for step in script.steps:
         sent = 0
         while (text := next_message(step, replies, sent)) is not None:
             start = time.perf_counter()
-            replies = await say(agent, sender, text)
+            replies = await say(agent, sender, text, metadata)
             if on_turn:
                 on_turn(text, time.perf_counter() - start)
             sent, turns = sent + 1, turns + 1

@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 from tools.bench.stack import RssSampler, Stack, sample_idle, start_stack, summarize_rss
+from tools.servers import IDENTITY_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT = ROOT / "reports" / "bench" / "speed.json"
@@ -76,7 +77,7 @@ def run_load(url: str, point: Point, duration: float, out: Path, seed: int = 0) 
     """One `tools.bench.load` process; returns its summary."""
     command = [sys.executable, "-m", "tools.bench.load", "--url", url, "--model", point.model]
     command += ["--users", str(point.users), "--duration", str(duration), "--seed", str(seed)]
-    command += ["--out", str(out)]
+    command += ["--out", str(out), "--identity-secret", IDENTITY_SECRET]
     if point.model == "think":
         command += ["--think-time", str(point.think_time)]
     subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, timeout=duration + 60)
