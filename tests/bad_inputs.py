@@ -519,4 +519,10 @@ def raw_bodies() -> List[Tuple[str, str, bytes]]:
             json.dumps({"sender": "raw-10", "message": "x" * (2 * 1024 * 1024)}).encode(),
         ),
         ("two_megabytes_garbage", as_json, b"\xff" * (2 * 1024 * 1024)),
+        # Beyond the Rasa server's body limit (rasa_plugins/channels/limits.py): a clean 413.
+        (
+            "ten_megabytes",
+            as_json,
+            json.dumps({"sender": "raw-11", "message": "x" * 10_000_000}).encode(),
+        ),
     ]
