@@ -1,7 +1,12 @@
 """What a NuGet username, an email address and a domain look like: one definition for the
-account backend's input validation and the assistant's account form."""
+account backend's input validation, the assistant's account form and the masking of text."""
+
+LOCAL_CHAR = r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]"  # of an address's local part (RFC 5322 atext)
+MAX_LOCAL = 64  # characters of a local part (RFC 5321)
+LABEL = r"[A-Za-z0-9-]{1,63}"  # one label of a domain name
+MAX_LABELS = 126  # labels of a domain that fits in MAX_EMAIL
 
 USERNAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
-EMAIL = r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$"
-DOMAIN = r"^[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$"
+EMAIL = rf"^{LOCAL_CHAR}{{1,{MAX_LOCAL}}}@{LABEL}(\.{LABEL})+$"
+DOMAIN = rf"^{LABEL}(\.{LABEL})+$"
 MAX_EMAIL = 254

@@ -21,7 +21,10 @@ Rebuilding the tracker from its events every turn was the largest part of the st
 if the database still holds exactly what it was built from: the same number of events in
 the latest session and the same latest timestamp (one aggregate query). Another replica's
 turn, a purge, a new session or a turn that failed before its save all change that, and the
-tracker is read from the database as before.
+tracker is read from the database as before. The kept trackers are bounded by bytes as well:
+each is counted at the summed length of its events' stored JSON (known when it is loaded or
+saved; the objects in memory take a few times that), the oldest leave first when the total
+passes `TRACKER_CACHE_BYTES` (default 32 MiB), and a tracker bigger than that is not kept.
 
 Saving a turn, Rasa first counts the events already stored for the conversation's latest
 session. When the tracker being saved is the kept one, that count is already known: the
@@ -37,12 +40,15 @@ import json
 import os
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Dict, Iterator, Mapping, NamedTuple, Optional, Tuple
+from typing import Any, Dict, Mapping, NamedTuple, Optional, Tuple
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
+
+DEFAULT_CACHE_SIZE = 200  # conversations
+DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
 
 
 class Marks(NamedTuple):
@@ -57,31 +63,51 @@ def marks_of(tracker: DialogueStateTracker) -> Marks:
     return Marks(len(stamps), max(stamps) if stamps else None)
 
 
+class Kept(NamedTuple):
+    tracker: DialogueStateTracker
+    marks: Marks
+    size: int  # bytes of its events' stored JSON
+
+
 class KeptTrackers:
-    """The trackers of the most recently used conversations, with what they were built from."""
+    """The trackers of the most recently used conversations, with what they were built from,
+    at most `size` of them and `max_bytes` of their events' JSON together."""
 
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._kept: OrderedDict[str, Tuple[DialogueStateTracker, Marks]] = OrderedDict()
+    def __init__(self, size: int, max_bytes: int = DEFAULT_CACHE_BYTES) -> None:
+        self.size, self.max_bytes = size, max_bytes
+        self.total = 0
+        self._kept: OrderedDict[str, Kept] = OrderedDict()
 
-    def keep(self, tracker: DialogueStateTracker) -> None:
-        if self.size <= 0:
+    def keep(self, tracker: DialogueStateTracker, size: int) -> None:
+        self.forget(tracker.sender_id)
+        if self.size <= 0 or size > self.max_bytes:
             return
-        self._kept[tracker.sender_id] = (tracker, marks_of(tracker))
-        self._kept.move_to_end(tracker.sender_id)
-        while len(self._kept) > self.size:
-            self._kept.popitem(last=False)
+        self._kept[tracker.sender_id] = Kept(tracker, marks_of(tracker), size)
+        self.total += size
+        while len(self._kept) > self.size or self.total > self.max_bytes:
+            self.total -= self._kept.popitem(last=False)[1].size
 
-    def get(self, sender_id: str) -> Optional[Tuple[DialogueStateTracker, Marks]]:
+    def get(self, sender_id: str) -> Optional[Kept]:
         return self._kept.get(sender_id)
+
+    def _this(self, tracker: DialogueStateTracker) -> Optional[Kept]:
+        kept = self._kept.get(tracker.sender_id)
+        return kept if kept is not None and kept.tracker is tracker else None
 
     def stored_count(self, tracker: DialogueStateTracker) -> Optional[int]:
         """How many of this very tracker object's events are stored, if it is the kept one."""
-        kept = self._kept.get(tracker.sender_id)
-        return kept[1].count if kept is not None and kept[0] is tracker else None
+        kept = self._this(tracker)
+        return kept.marks.count if kept else None
+
+    def stored_size(self, tracker: DialogueStateTracker) -> Optional[int]:
+        """Bytes of this very tracker object's stored events, if it is the kept one."""
+        kept = self._this(tracker)
+        return kept.size if kept else None
 
     def forget(self, sender_id: str) -> None:
-        self._kept.pop(sender_id, None)
+        kept = self._kept.pop(sender_id, None)
+        if kept is not None:
+            self.total -= kept.size
 
 
 DEFAULT_URL = "sqlite:///var/tracker.db"  # the embedded default, relative to the project root
@@ -105,54 +131,68 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_wal)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
-        self.kept = KeptTrackers(int(os.environ.get("TRACKER_CACHE_SIZE", "200")))
+        self.kept = KeptTrackers(
+            int(os.environ.get("TRACKER_CACHE_SIZE", DEFAULT_CACHE_SIZE)),
+            int(os.environ.get("TRACKER_CACHE_BYTES", DEFAULT_CACHE_BYTES)),
+        )
         self._sql = statements(self.SQLEvent.__table__)
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> Optional[DialogueStateTracker]:
         if fetch_events_from_all_sessions:
-            return self._load(sender_id, self._sql.every)
-        tracker = self._kept_if_current(sender_id) or self._load(sender_id, self._sql.latest)
+            return self._load(sender_id, self._sql.every)[0]
+        kept = self._kept_if_current(sender_id)
+        tracker, size = (
+            (kept.tracker, kept.size) if kept else self._load(sender_id, self._sql.latest)
+        )
         if tracker is not None:
-            self.kept.keep(tracker)
+            self.kept.keep(tracker, size)
         return tracker
 
-    def _kept_if_current(self, sender_id: str) -> Optional[DialogueStateTracker]:
+    def _kept_if_current(self, sender_id: str) -> Optional[Kept]:
         kept = self.kept.get(sender_id)
         if kept is None:
             return None
-        tracker, marks = kept
         with self.engine.connect() as connection:
             stored = Marks(*connection.execute(self._sql.marks, {"sender": sender_id}).one())
-        if stored == marks == marks_of(tracker):
-            return tracker
+        if stored == kept.marks == marks_of(kept.tracker):
+            return kept
         self.kept.forget(sender_id)
         return None
 
-    def _load(self, sender_id: str, query: Any) -> Optional[DialogueStateTracker]:
+    def _load(self, sender_id: str, query: Any) -> Tuple[Optional[DialogueStateTracker], int]:
+        """The tracker from the query's rows, and the bytes of their JSON."""
         with self.engine.connect() as connection:
             rows = connection.execute(query, {"sender": sender_id}).all()
         if not self.domain or not rows:
-            return None
+            return None, 0
         events = [json.loads(data) for (data,) in rows]
-        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        size = sum(len(data) for (data,) in rows)
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots), size
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Rasa's save: the events not stored yet, in one multi-row insert."""
         await self.stream_events(tracker)
+        stored = self.kept.stored_size(tracker)
         with self.engine.begin() as connection:
-            rows = [_row(tracker.sender_id, e) for e in self._new_events(connection, tracker)]
+            count = self._stored_count(connection, tracker)
+            rows = [
+                _row(tracker.sender_id, e) for e in itertools.islice(tracker.events, count, None)
+            ]
             if rows:
                 connection.execute(self._sql.insert, rows)
-        self.kept.keep(tracker)
+        if self.kept.size > 0:
+            if stored is None:  # not the kept object: its stored events were not measured here
+                stored = sum(_json_size(e) for e in itertools.islice(tracker.events, count))
+            self.kept.keep(tracker, stored + sum(len(row["data"]) for row in rows))
 
-    def _new_events(self, connection: Any, tracker: DialogueStateTracker) -> Iterator:
-        """As Rasa: the tracker's events after as many as the latest session has stored."""
+    def _stored_count(self, connection: Any, tracker: DialogueStateTracker) -> int:
+        """As Rasa: how many of the tracker's events the latest session has stored."""
         count = self.kept.stored_count(tracker)
         if count is None:
             count = connection.execute(self._sql.marks, {"sender": tracker.sender_id}).one()[0]
-        return itertools.islice(tracker.events, count, len(tracker.events))
+        return count
 
 
 class Statements(NamedTuple):
@@ -181,6 +221,10 @@ def statements(table: sa.Table) -> Statements:
         every=sa.select(table.c.data).where(table.c.sender_id == sender).order_by(table.c.id),
         insert=table.insert(),
     )
+
+
+def _json_size(event: Event) -> int:
+    return len(json.dumps(event.as_dict()))
 
 
 def _row(sender_id: str, event: Event) -> Dict[str, Any]:

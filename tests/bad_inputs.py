@@ -427,6 +427,15 @@ RASA_COMMANDS = [
 ]
 
 
+# 45,000 characters that the old unbounded email pattern masked in quadratic time: one of them
+# in a support request's transcript held the action server for 5.4 s.
+SLOW_TO_MASK = [
+    "a" * 45_000,
+    "a." * 22_500,
+    "!#" * 22_500,
+]
+
+
 def _mixed(sources: Dict[str, List[str]]) -> List[str]:
     """Seeded concatenations of short inputs from different categories."""
     rng = random.Random(SEED)
@@ -458,6 +467,7 @@ def _build() -> List[Tuple[str, str]]:
         "rasa_command_syntax": RASA_COMMANDS,
     }
     sources["mixed"] = _mixed(sources)
+    sources["slow_to_mask"] = SLOW_TO_MASK  # after "mixed", which would change otherwise
     seen = set()
     corpus = []
     for category, texts in sources.items():
@@ -509,4 +519,10 @@ def raw_bodies() -> List[Tuple[str, str, bytes]]:
             json.dumps({"sender": "raw-10", "message": "x" * (2 * 1024 * 1024)}).encode(),
         ),
         ("two_megabytes_garbage", as_json, b"\xff" * (2 * 1024 * 1024)),
+        # Beyond the Rasa server's body limit (rasa_plugins/channels/limits.py): a clean 413.
+        (
+            "ten_megabytes",
+            as_json,
+            json.dumps({"sender": "raw-11", "message": "x" * 10_000_000}).encode(),
+        ),
     ]

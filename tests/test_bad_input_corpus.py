@@ -125,6 +125,19 @@ def test_malformed_bodies_get_no_server_error(assistant, watch, session, content
     ), f"{name}: HTTP {response.status_code}: {response.text!r:.300}"
 
 
+def test_a_ten_megabyte_body_is_a_clean_413(assistant, watch, session):
+    (body,) = [body for name, _, body in raw_bodies() if name == "ten_megabytes"]
+    attribution = LogWatch(server_logs(assistant))
+    response = session.post(
+        f"{assistant.url}/webhooks/rest/webhook",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        timeout=TIMEOUT,
+    )
+    assert response.status_code == 413, response.text[:200]
+    assert attribution.error_lines() == []
+
+
 def test_still_up_and_no_errors_in_the_logs(assistant, watch, session):
     user = sender()
     replies = post(session, assistant.url, user, ASKS["unmanaged_aad_tenant"])

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from common.masking import mask_email, mask_text
@@ -22,3 +24,67 @@ def test_mask_email_shows_first_and_last_character_only(email, masked):
 def test_mask_text_masks_every_address_and_keeps_the_rest():
     text = "move me from account1@outlook.com to builder@contoso.com, please"
     assert mask_text(text) == "move me from a***1@outlook.com to b***r@contoso.com, please"
+
+
+# --- masking stays linear in the text's length -------------------------------------------
+
+MEGABYTE = 1_000_000
+ADVERSARIAL = {
+    "letters": "a" * MEGABYTE,
+    "at signs": "a@" * (MEGABYTE // 2),
+    "dots": "a." * (MEGABYTE // 2),
+    "at-label-dot": "@a." * (MEGABYTE // 3),
+    "full local parts": ("a" * 64 + "@a") * (MEGABYTE // 66),
+    "labels without a dot": ("a" * 64 + "@" + "a" * 63 + " ") * (MEGABYTE // 129),
+    "one endless domain": "x@" + "y." * (MEGABYTE // 2),
+    "addresses": "a@b.c " * (MEGABYTE // 6),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ADVERSARIAL))
+def test_a_megabyte_of_adversarial_text_is_masked_in_well_under_a_second(name):
+    text = ADVERSARIAL[name]
+    started = time.process_time()
+    mask_text(text)
+    elapsed = time.process_time() - started
+    # A generous bound for an algorithmic property: the unbounded pattern took about 1 s for
+    # 20,000 letters and grows with the square of the length (hours for a megabyte). CPU time
+    # of this process, so other work on a shared machine does not count.
+    assert elapsed < 1.0, f"{name}: {elapsed:.2f} s"
+
+
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("account1@outlook.com", "a***1@outlook.com"),
+        ("mail legacy.dev@example.org.", "mail l***v@example.org."),
+        ("<builder@contoso.com>", "<b***r@contoso.com>"),
+        ("a@b.c and x@y.z", "a***@b.c and x***@y.z"),
+        ("first.last+nuget@mail.dept.example.co.uk", "f***t@mail.dept.example.co.uk"),
+        ("no address @ here, nor@here", "no address @ here, nor@here"),
+    ],
+)
+def test_addresses_are_masked_as_before(text, masked):
+    assert mask_text(text) == masked
+
+
+def test_only_the_last_64_characters_before_the_at_sign_are_a_local_part():
+    text = "x" * 70 + "@outlook.com"
+    assert mask_text(text) == "x" * 6 + "x***x@outlook.com"
+
+
+def test_a_cut_text_keeps_an_address_across_the_cut_masked():
+    text = "hello account1@outlook.com"
+    for limit in range(len(text) + 3):
+        cut = mask_text(text, limit=limit)
+        assert len(cut) <= limit
+        assert "account" not in cut and "ccount1" not in cut, (limit, cut)
+        assert cut == mask_text(text)[:limit]
+    assert mask_text("a" * 50_000, limit=2000) == "a" * 2000
+
+
+def test_a_cut_reads_only_a_little_beyond_the_limit():
+    text = "a" * 10_000_000
+    started = time.process_time()
+    assert mask_text(text, limit=2000) == "a" * 2000
+    assert time.process_time() - started < 0.1

@@ -190,7 +190,7 @@ def test_no_tracker_is_kept_when_the_cache_is_off(db_url, monkeypatch):
 def test_only_the_most_recent_conversations_are_kept():
     kept = KeptTrackers(size=2)
     for name in ("a", "b", "c"):
-        kept.keep(DialogueStateTracker(name, slots=[]))
+        kept.keep(DialogueStateTracker(name, slots=[]), size=1)
     assert [kept.get(name) is not None for name in ("a", "b", "c")] == [False, True, True]
 
 
@@ -211,3 +211,79 @@ def test_sessions_are_read_as_rasas_own_store_reads_them(db_url):
         assert list(ours.events) == list(theirs.events)
     assert _user_texts(asyncio.run(store.retrieve("someone"))) == ["third session"]
     assert asyncio.run(store.retrieve("nobody")) is None
+
+
+# --- kept trackers bounded by bytes ---------------------------------------------------------
+
+
+def test_kept_trackers_are_bounded_by_bytes_oldest_first():
+    kept = KeptTrackers(size=10, max_bytes=100)
+    for name in ("a", "b", "c"):
+        kept.keep(DialogueStateTracker(name, slots=[]), size=40)
+    assert [kept.get(n) is not None for n in "abc"] == [False, True, True]
+    assert kept.total == 80
+    kept.keep(DialogueStateTracker("b", slots=[]), size=10)  # b again, smaller, now newest
+    assert kept.total == 50
+    kept.keep(DialogueStateTracker("d", slots=[]), size=60)  # c (oldest) leaves, b stays
+    assert [kept.get(n) is not None for n in "abcd"] == [False, True, False, True]
+    assert kept.total == 70
+
+
+def test_a_tracker_bigger_than_the_budget_is_not_kept():
+    kept = KeptTrackers(size=10, max_bytes=100)
+    kept.keep(DialogueStateTracker("small", slots=[]), size=30)
+    kept.keep(DialogueStateTracker("big", slots=[]), size=101)
+    assert kept.get("big") is None and kept.get("small") is not None
+    kept.keep(DialogueStateTracker("small", slots=[]), size=101)  # grew past the budget
+    assert kept.get("small") is None and kept.total == 0
+
+
+def _stored_bytes(store: ResilientSQLTrackerStore, sender: str) -> int:
+    with store.engine.connect() as connection:
+        rows = connection.execute(
+            sa.text("SELECT data FROM events WHERE sender_id = :s"), {"s": sender}
+        )
+        return sum(len(row[0]) for row in rows)
+
+
+def test_each_kept_tracker_counts_at_its_stored_json_and_the_store_keeps_the_budget(
+    db_url, monkeypatch
+):
+    monkeypatch.setenv("TRACKER_CACHE_BYTES", "10000")  # two conversations of ~4,000
+    store = _store(db_url)
+    for name in ("first", "second"):
+        tracker = DialogueStateTracker(name, slots=[])
+        _turn(tracker, "hi")
+        asyncio.run(store.save(tracker))
+        tracker = asyncio.run(store.retrieve(name))
+        _turn(tracker, "x" * 1000)
+        asyncio.run(store.save(tracker))
+    for name in ("first", "second"):
+        assert store.kept.get(name).size == _stored_bytes(store, name)
+    assert store.kept.total == _stored_bytes(store, "first") + _stored_bytes(store, "second")
+
+    third = DialogueStateTracker("third", slots=[])
+    _turn(third, "y" * 1000)  # with the others, past 10,000 bytes: the oldest leaves
+    asyncio.run(store.save(third))
+    assert [store.kept.get(n) is not None for n in ("first", "second", "third")] == [
+        False,
+        True,
+        True,
+    ]
+    huge = DialogueStateTracker("huge", slots=[])
+    _turn(huge, "z" * 4000)  # stored three times (text, parse data, the bot's echo): 12,000
+    asyncio.run(store.save(huge))
+    assert store.kept.get("huge") is None  # bigger than the whole budget
+    assert store.kept.total <= 10000
+    assert _user_texts(asyncio.run(store.retrieve("huge"))) == ["z" * 4000]  # from the database
+
+
+def test_a_tracker_saved_without_retrieval_is_measured_whole(db_url):
+    store = _store(db_url)
+    first = DialogueStateTracker("someone", slots=[])
+    _turn(first, "one")
+    asyncio.run(store.save(first))
+    rebuilt = DialogueStateTracker.from_events("someone", list(first.events), [])
+    _turn(rebuilt, "two")
+    asyncio.run(store.save(rebuilt))  # not the kept object: its first turn is measured too
+    assert store.kept.get("someone").size == _stored_bytes(store, "someone")

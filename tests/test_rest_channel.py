@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rasa_plugins.channels.rest import BadBody, text_field, user_text
+from rasa_plugins.channels.rest import BadBody, sender_field, text_field, user_text
 
 
 def test_strings_pass_and_a_numeric_sender_becomes_text():
@@ -24,3 +24,9 @@ def test_rasas_silent_session_start_command_becomes_plain_text():
     assert user_text("/session_start") == "session_start"
     assert user_text("/next_step") == "/next_step"  # the buttons' payloads stay commands
     assert user_text(None) == ""
+
+
+def test_a_sender_id_is_at_most_128_characters():
+    assert sender_field({"sender": "s" * 128}) == "s" * 128
+    with pytest.raises(BadBody):
+        sender_field({"sender": "s" * 129})

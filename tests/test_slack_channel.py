@@ -23,6 +23,7 @@ from urllib.parse import parse_qs
 import pytest
 import requests
 
+from rasa_plugins.channels.limits import MAX_MESSAGE_CHARS, TOO_LONG
 from rasa_plugins.channels.slack import (
     DEFAULT_API_URL,
     NOT_CONFIGURED,
@@ -265,6 +266,40 @@ def test_output_goes_to_the_configured_api_and_renders_buttons_as_blocks(fresh_s
     assert [e["value"] for e in actions["elements"]] == ["/next_step", "/deny"]
     assert [len(e["text"]["text"]) for e in actions["elements"]] == [9, 75]
     assert "as_user" not in post["body"]
+
+
+def dispatch(api: SlackApi, text: str, metadata_extra: Optional[Dict[str, Any]] = None) -> List:
+    """What the channel passes on for one message, its replies going to the stand-in."""
+    channel = SlackChannel(SlackSettings(token=TOKEN, signing_secret=SECRET, api_url=api.url))
+    passed: List[Any] = []
+
+    async def on_new(message: Any) -> None:
+        passed.append(message)
+
+    async def run() -> None:
+        metadata = {"out_channel": "D7", "thread_id": "1.0", "users": ["UBOT"]}
+        channel._dispatch(on_new, text, "U7", {**metadata, **(metadata_extra or {})})
+        await asyncio.gather(*channel._background_tasks)
+
+    asyncio.run(run())
+    return passed
+
+
+def test_a_too_long_slack_message_is_answered_and_not_passed_on(fresh_slack_api):
+    assert dispatch(fresh_slack_api, "x" * (MAX_MESSAGE_CHARS + 1)) == []
+    assert fresh_slack_api.texts("D7") == [TOO_LONG]
+    (passed,) = dispatch(fresh_slack_api, "x" * MAX_MESSAGE_CHARS)
+    assert passed.text == "x" * MAX_MESSAGE_CHARS and fresh_slack_api.texts("D7") == [TOO_LONG]
+
+
+def test_oversized_slack_metadata_is_dropped_and_the_reply_still_finds_its_channel(
+    fresh_slack_api,
+):
+    (passed,) = dispatch(fresh_slack_api, "hi", {"users": ["U" * 10] * 1000})
+    assert passed.metadata is None
+    assert passed.output_channel.slack_channel == "D7"
+    (small,) = dispatch(fresh_slack_api, "hi")
+    assert small.metadata["out_channel"] == "D7"
 
 
 # --- the running server -----------------------------------------------------------------

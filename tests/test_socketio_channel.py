@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from rasa_plugins.channels.socketio import metadata_from, session_id_from
+import asyncio
+from typing import Any, List
+
+from rasa_plugins.channels.limits import MAX_MESSAGE_CHARS, TOO_LONG
+from rasa_plugins.channels.socketio import WidgetSocketIOInput, metadata_from, session_id_from
+
+SESSION = "0123456789abcdef0123456789abcdef"
 
 
 def test_a_well_formed_session_id_is_kept():
@@ -37,3 +43,40 @@ def test_metadata_must_be_an_object():
     }
     for bad in ("not json", "[1, 2]", 5, ["a"], None):
         assert metadata_from({"metadata": bad}, "metadata") == {}
+
+
+def widget_message(data: Any):
+    """Sends `data` as the widget's user_uttered event: what reaches Rasa, what is emitted."""
+    passed: List[Any] = []
+    emitted: List[Any] = []
+
+    async def on_new(message: Any) -> None:
+        passed.append(message)
+
+    channel = WidgetSocketIOInput(session_persistence=True)
+    channel.blueprint(on_new)
+
+    async def emit(event: str, data: Any, room: Any = None, **_: Any) -> None:
+        emitted.append((event, data, room))
+
+    channel.sio.emit = emit
+    handler = channel.sio.handlers["/"][channel.user_message_evt]
+    asyncio.run(handler("sid-1", data))
+    return passed, emitted
+
+
+def test_a_too_long_widget_message_is_answered_and_not_passed_on():
+    passed, emitted = widget_message({"message": "x" * 10_000, "session_id": SESSION})
+    assert passed == []
+    assert emitted == [("bot_uttered", {"text": TOO_LONG}, SESSION)]
+    passed, emitted = widget_message({"message": "x" * MAX_MESSAGE_CHARS, "session_id": SESSION})
+    assert passed[0].text == "x" * MAX_MESSAGE_CHARS and emitted == []
+
+
+def test_oversized_widget_metadata_is_dropped():
+    big = {"identity_token": "t", "note": "y" * 5000}
+    (passed,), _ = widget_message({"message": "hi", "session_id": SESSION, "metadata": big})
+    assert passed.metadata is None
+    small = {"identity_token": "t"}
+    (passed,), _ = widget_message({"message": "hi", "session_id": SESSION, "metadata": small})
+    assert passed.metadata == small

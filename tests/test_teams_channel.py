@@ -33,6 +33,7 @@ from rasa_plugins.channels.botframework_auth import (
     TokenProvider,
     TokenUnavailable,
 )
+from rasa_plugins.channels.limits import MAX_MESSAGE_CHARS, TOO_LONG
 from rasa_plugins.channels.teams import TeamsChannel, message_metadata, message_text
 from rasa_plugins.channels.teams_output import HERO_CARD as HERO
 from rasa_plugins.channels.teams_output import card_action, reply_envelope, reply_url
@@ -533,6 +534,29 @@ def test_a_refused_connector_token_is_renewed_once(standin):
     assert answer.status == 200
     assert [p["status"] for p in standin.posts] == [401, 200]
     assert len(standin.token_requests) == 2
+
+
+def test_a_too_long_teams_message_is_answered_and_not_passed_on(standin):
+    channel = TeamsChannel(standin.settings())
+    token = bearer(sign(claims(standin.url)))
+    too_long = activity(standin.url, text="x" * (MAX_MESSAGE_CHARS + 1))
+    answer, recorder = handle(channel, token, too_long)
+    assert answer.status == 200 and recorder.messages == []
+    (reply,) = standin.posts
+    assert reply["activity"]["text"] == TOO_LONG
+    assert reply["activity"]["recipient"]["id"] == "29:user-1"
+
+
+def test_oversized_teams_metadata_is_dropped(standin):
+    channel = TeamsChannel(standin.settings())
+    token = bearer(sign(claims(standin.url)))
+    attachments = [{"contentType": "text/html", "content": "<p>" + "y" * 5000 + "</p>"}]
+    answer, recorder = handle(channel, token, activity(standin.url, attachments=attachments))
+    assert answer.status == 200
+    (message,) = recorder.messages
+    assert message.text == "forgot my password" and message.metadata is None
+    _, small = handle(channel, token, activity(standin.url))
+    assert small.messages[0].metadata["tenant_id"] == TENANT
 
 
 # --- end to end: a real `rasa run` -----------------------------------------------------

@@ -6,7 +6,8 @@ Compared with the stock `SlackInput` this channel
 - answers a missing, wrong or stale signature with 401;
 - answers each Slack event once: Slack retries an event it thinks was not delivered, so events
   already handled are acknowledged with 200 and dropped (by `event_id` and by message);
-- echoes the url_verification challenge, and turns button clicks into the user's message.
+- echoes the url_verification challenge, and turns button clicks into the user's message;
+- applies rasa_plugins/channels/limits.py's limits on bodies, message text and metadata.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from common.logs import log_event
+from rasa_plugins.channels.limits import checked, limit_request_bodies
 from rasa_plugins.channels.slack_requests import (
     RecentDeliveries,
     action_metadata,
@@ -184,7 +186,7 @@ class SlackChannel(SlackInput):
         async def webhook(request: Request) -> HTTPResponse:
             return await self._handle(request, on_new_message)
 
-        return slack_webhook
+        return limit_request_bodies(slack_webhook)
 
     async def _handle(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
         if not self.configured:
@@ -259,7 +261,7 @@ class SlackChannel(SlackInput):
             input_channel=self.name(),
             metadata=metadata,
         )
-        task = asyncio.create_task(on_new_message(message))
+        task = asyncio.create_task(checked(on_new_message, self.name())(message))
         self._background_tasks.add(task)
         task.add_done_callback(self._background_tasks.discard)
         task.add_done_callback(_log_failure)

@@ -10,6 +10,8 @@
   websocket to the assistant (browsers do not apply CORS to websockets). With CORS_ORIGINS
   set (space- or comma-separated, the same list `rasa run --cors` gets in scripts/run.sh),
   a connection from another origin is refused with 400. CORS headers stay Sanic's job.
+- Sizes: rasa_plugins/channels/limits.py's limits on bodies (engine.io's own buffer limit as
+  well, which also bounds websocket frames), message text and metadata.
 """
 
 from __future__ import annotations
@@ -26,10 +28,10 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from common.logs import log_event
+from rasa_plugins.channels.limits import checked, limit_request_bodies, request_max_bytes
 
 log = logging.getLogger(__name__)
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-MAX_MESSAGE_CHARS = 20_000  # longer text is cut; the NLU pipeline cuts further
 
 
 def allowed_origins(value: Optional[str]) -> List[str]:
@@ -58,8 +60,10 @@ class WidgetSocketIOInput(SocketIOInput):
     """`socketio` in credentials.yml, same settings as Rasa's own channel."""
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+        blueprint = limit_request_bodies(super().blueprint(on_new_message))
+        on_new_message = checked(on_new_message, self.name())
         sio = self.sio
+        sio.eio.max_http_buffer_size = request_max_bytes()
         origins = allowed_origins(os.environ.get("CORS_ORIGINS"))
         if origins:
             sio.eio.cors_allowed_origins = origins
@@ -86,7 +90,7 @@ class WidgetSocketIOInput(SocketIOInput):
                     log_event(log, "socketio_message_dropped", reason="no valid session id")
                     return
             message = UserMessage(
-                data.get("message", "")[:MAX_MESSAGE_CHARS],
+                data.get("message", ""),
                 SocketIOOutput(sio, self.bot_message_evt),
                 sender,
                 input_channel=self.name(),

@@ -3,7 +3,8 @@
 credentials.yml names `rasa_plugins.channels.teams.TeamsChannel` with no keys: the bot's
 identity comes from the environment (docs/channels/teams.md). Webhook: POST /webhooks/teams/webhook.
 Without MICROSOFT_APP_ID/MICROSOFT_APP_PASSWORD the server still starts and this channel
-answers 503, so `make run` and the tests work without Teams.
+answers 503, so `make run` and the tests work without Teams. The size limits of
+rasa_plugins/channels/limits.py apply (bodies, message text, metadata).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from rasa_plugins.channels.botframework_auth import (
     KeysUnavailable,
     TokenProvider,
 )
+from rasa_plugins.channels.limits import checked, limit_request_bodies
 from rasa_plugins.channels.teams_output import TeamsOutput
 
 log = logging.getLogger(__name__)
@@ -117,7 +119,7 @@ class TeamsChannel(InputChannel):
         if not is_replyable(activity):
             return Answer(400, "Malformed activity")
         try:
-            await on_new_message(self.user_message(activity))
+            await checked(on_new_message, self.name())(self.user_message(activity))
         except Exception as error:  # answer 500, never crash the webhook
             log_event(log, "teams_message_failed", logging.ERROR, error=type(error).__name__)
             return Answer(500, "Message could not be processed")
@@ -149,7 +151,7 @@ class TeamsChannel(InputChannel):
             )
             return response.text(answer.text, status=answer.status)
 
-        return teams
+        return limit_request_bodies(teams)
 
 
 def _json_body(request: Request) -> Any:
