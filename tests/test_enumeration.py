@@ -38,18 +38,24 @@ def limited(tmp_path_factory):
     stop([*processes, backend_process])
 
 
-def conversation(assistant, messages) -> str:
+def conversation(assistant, messages, email: str) -> str:
+    """The replies, with the address written as <email> in the answer to the message that
+    carried it (the playbooks' own example addresses stay as they are)."""
     user = f"probe-{uuid.uuid4().hex}"
-    return "\n".join(texts(assistant.say(user, message)) for message in messages if message)
+    turns = []
+    for message in filter(None, messages):
+        said = texts(assistant.say(user, message))
+        turns.append(said.replace(email, "<email>") if email in message else said)
+    return "\n".join(turns)
 
 
 @pytest.mark.parametrize("probe", PROBES)
 def test_300_emails_reveal_no_username_and_no_existence(limited, probe):
     answers = {}
     for email in EMAILS:
-        said = conversation(limited, [m and m.format(email=email) for m in probe])
+        said = conversation(limited, [m and m.format(email=email) for m in probe], email)
         assert not any(username in said for username in ACCOUNTS), said
-        answers[email] = said.replace(email, "<email>")
+        answers[email] = said
     known = {answers[email] for email in KNOWN}
     unknown = {answers[email] for email in EMAILS if email not in KNOWN}
     # Nothing a known address gets tells it apart from the unknown ones. (The wording of an

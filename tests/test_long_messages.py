@@ -23,13 +23,13 @@ pytestmark = pytest.mark.model
 # Other conversations' turns take milliseconds; seconds mean the action server was blocked.
 # Generous, since CI machines are shared.
 PROMPT = 2.0
-ASKS_ACCOUNT = "What's your NuGet username"
+ASKS_ACCOUNT = "Which email address (or domain) fails to sign in?"
 
 
 def timed_turn(assistant) -> float:
     """Seconds for a new conversation's first turn, which runs a custom action."""
     started = time.monotonic()
-    replies = assistant.say(sender(), ASKS["recover_password_login"])
+    replies = assistant.say(sender(), ASKS["unmanaged_aad_tenant"])
     assert texts(replies), replies
     return time.monotonic() - started
 
@@ -68,12 +68,12 @@ def test_a_message_over_the_limit_gets_told_and_nothing_of_it_is_stored(assistan
     assert events, "the conversation's first turn is stored"
     assert max(len(json.dumps(e)) for e in events) < MAX_MESSAGE_CHARS
     assert not any("xxxxxxxxxx" in json.dumps(e) for e in events)
-    assert ASKS_ACCOUNT in texts(assistant.say(user, ASKS["recover_password_login"]))
+    assert ASKS_ACCOUNT in texts(assistant.say(user, ASKS["unmanaged_aad_tenant"]))
 
 
 def test_a_message_at_the_limit_is_read(assistant):
     user = sender()
-    text = ASKS["recover_password_login"] + " " + "x" * (MAX_MESSAGE_CHARS - 40)
+    text = ASKS["unmanaged_aad_tenant"] + " " + "x" * (MAX_MESSAGE_CHARS - 40)
     assert ASKS_ACCOUNT in texts(assistant.say(user, text[:MAX_MESSAGE_CHARS]))
 
 
@@ -81,7 +81,7 @@ def test_oversized_metadata_is_not_stored(assistant):
     user = sender()
     marker = "small-metadata-marker"
     assistant.say(user, "hello", metadata={"note": marker})
-    replies = assistant.say(user, ASKS["recover_password_login"], metadata={"note": "y" * 10_000})
+    replies = assistant.say(user, ASKS["unmanaged_aad_tenant"], metadata={"note": "y" * 10_000})
     assert ASKS_ACCOUNT in texts(replies)  # the message itself is read
     stored = json.dumps(stored_events(assistant, user))
     assert marker in stored  # small metadata is stored: the check reads the right rows
