@@ -7,7 +7,7 @@ source scripts/env.sh
 model=models/assistant.tar.gz
 stamp=models/assistant.inputs.sha256
 inputs=$(find config.yml domain.yml data nlu_components -type f \( -name '*.yml' -o -name '*.py' \) | sort)
-fingerprint=$( (cat $inputs; grep -i "^rasa" requirements.txt) | sha256sum | cut -d' ' -f1)
+fingerprint=$( (cat $inputs; grep -i "^rasa" requirements/base.lock | cut -d' ' -f1) | sha256sum | cut -d' ' -f1)
 
 if [ -f "$model" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$fingerprint" ] && [ "${FORCE_TRAIN:-0}" != 1 ]; then
   echo "train: $model is up to date"
