@@ -3,7 +3,7 @@
 # (help_site/package-lock.json) in a build stage. Build from the repository root:
 #   docker build -f deploy/docker/help-site.Dockerfile -t nuget-account-assistant-help-site .
 # RASA_SOCKET_URL (where browsers reach Rasa's socket.io channel) comes from the environment.
-FROM node:20-bookworm-slim AS widget
+FROM node:24-bookworm-slim AS widget
 WORKDIR /build
 COPY help_site/package.json help_site/package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
