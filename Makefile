@@ -7,7 +7,7 @@ MIN_ACCURACY ?= 0.95
 MIN_OOS_RECALL ?= 0.90
 RUN := source scripts/env.sh &&
 
-.PHONY: help setup train chat run services test lint format validate unit conversations stories evaluate purge cluster clean \
+.PHONY: help setup train chat run services test lint format validate unit conversations stories evaluate purge cluster clean lock audit \
 	bench bench-accuracy bench-speed bench-profile bench-cost
 
 help:
@@ -19,6 +19,8 @@ help:
 	@echo "make cluster   the cluster profile: 2 replicas behind nginx, PostgreSQL, Redis (docs/operations.md)"
 	@echo "make purge     delete conversations and support requests older than RETENTION_DAYS (or SENDER=<id>)"
 	@echo "make bench     accuracy vs baselines, speed, cost, profile -> docs/benchmarks.md (QUICK=1: short)"
+	@echo "make lock      recompile requirements/*.lock from requirements/*.in (UPGRADE=1: newest allowed)"
+	@echo "make audit     known advisories of the locked Python and npm packages (asks the registries)"
 
 setup:
 	@bash scripts/setup.sh
@@ -82,6 +84,39 @@ cluster: train
 RETENTION_DAYS ?= 30
 purge: setup
 	@$(RUN) python -m retention $(if $(SENDER),--sender "$(SENDER)",--older-than-days $(RETENTION_DAYS))
+
+# The hash-locked requirements: requirements/NAME.in -> requirements/NAME.lock, compiled by
+# pip-compile from .venv (Python 3.10, Linux x86_64: the platform of the venv and the images).
+# pip.lock first (the others take its pip), base.lock before the locks constrained by it.
+# Existing pins are kept unless UPGRADE=1. PIP_CONFIG_FILE=/dev/null: resolve and hash against
+# PyPI alone, whatever a local pip.conf adds (mirrors, find-links).
+LOCKS := pip base dev backend actions audit
+PIP_COMPILE := PIP_CONFIG_FILE=/dev/null .venv/bin/pip-compile --quiet --allow-unsafe \
+	--generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade)
+lock: setup
+	@for name in $(LOCKS); do \
+		echo "lock: requirements/$$name.lock"; \
+		$(PIP_COMPILE) --output-file=requirements/$$name.lock requirements/$$name.in || exit 1; \
+	done
+
+# Known advisories of the locked sets (PyPI's advisory data) and of the widget's npm packages.
+# Needs the registries, so it is not part of `make test`. pip-audit runs from its own venv
+# (.venv-audit, from requirements/audit.lock): it needs newer packages than Rasa 3.6 allows.
+# Advisories that cannot be fixed under Rasa 3.6: docs/security-advisories.md.
+AUDIT_LOCKS ?= pip base dev backend actions
+audit: setup
+	@[ -x .venv-audit/bin/pip-audit ] && cmp -s requirements/audit.lock .venv-audit/audit.lock || { \
+		rm -rf .venv-audit && .venv/bin/python -m venv --without-pip .venv-audit && \
+		.venv/bin/python -m pip --python .venv-audit/bin/python install --quiet \
+			--require-hashes -r requirements/audit.lock && \
+		cp requirements/audit.lock .venv-audit/audit.lock; }
+	@status=0; for name in $(AUDIT_LOCKS); do \
+		echo "audit: requirements/$$name.lock"; \
+		.venv-audit/bin/pip-audit --progress-spinner off --disable-pip --strict \
+			-r requirements/$$name.lock || status=1; \
+	done; \
+	echo "audit: help_site (npm)"; npm audit --prefix help_site || status=1; \
+	exit $$status
 
 clean:
 	rm -rf models reports var .pytest_cache .ruff_cache

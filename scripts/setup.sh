@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Creates .venv with Python 3.10 and installs the pinned requirements.
-# Re-running is cheap: nothing is installed again unless a requirements file changed.
+# Creates .venv with Python 3.10 and installs the hash-locked requirements: pip from
+# requirements/pip.lock, then requirements/dev.lock (base.lock's set plus the test tools), both
+# with --require-hashes. Re-running is cheap: nothing is installed again unless a lock changed.
+# The locks come from requirements/*.in by `make lock`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,7 +33,7 @@ if [ ! -f "$web_stamp" ] || [ "$(cat "$web_stamp")" != "$web_wanted" ]; then
 fi
 
 stamp=".venv/.requirements.sha256"
-wanted=$(cat requirements.txt requirements-dev.txt constraints.txt | sha256sum | cut -d' ' -f1)
+wanted=$(cat requirements/pip.lock requirements/dev.lock | sha256sum | cut -d' ' -f1)
 if [ -x .venv/bin/python ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
   echo "setup: .venv is up to date"
   exit 0
@@ -45,7 +47,7 @@ if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv with $python"
   "$python" -m venv .venv
 fi
-echo "setup: installing pinned requirements (a few minutes on a fresh machine; log: var/pip.log)"
+echo "setup: installing the locked requirements (a few minutes on a fresh machine; log: var/pip.log)"
 mkdir -p var
 pip_install() {
   .venv/bin/python -m pip install --quiet "$@" >> var/pip.log 2>&1 || {
@@ -55,7 +57,7 @@ pip_install() {
   }
 }
 : > var/pip.log
-pip_install --upgrade "pip==24.0"
-pip_install -r requirements.txt -r requirements-dev.txt -c constraints.txt
+pip_install --require-hashes --no-deps -r requirements/pip.lock
+pip_install --require-hashes -r requirements/dev.lock
 echo "$wanted" > "$stamp"
 echo "setup: done"

@@ -8,7 +8,7 @@ python -m tools.topic_rules  # data/rules/topics.yml follows the playbooks
 model=models/assistant.tar.gz
 stamp=models/assistant.inputs.sha256
 inputs=$(find config.yml domain.yml data rasa_plugins/nlu -type f \( -name '*.yml' -o -name '*.py' \) | sort)
-fingerprint=$( (cat $inputs; grep -i "^rasa" requirements.txt) | sha256sum | cut -d' ' -f1)
+fingerprint=$( (cat $inputs; grep -i "^rasa" requirements/base.lock | cut -d' ' -f1) | sha256sum | cut -d' ' -f1)
 
 if [ -f "$model" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$fingerprint" ] && [ "${FORCE_TRAIN:-0}" != 1 ]; then
   echo "train: $model is up to date"

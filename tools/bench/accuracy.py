@@ -312,7 +312,8 @@ def model_is_current(model: Path, nlu_dir: Path) -> Optional[bool]:
     script = (  # the two lines of scripts/train.sh that make the fingerprint
         "inputs=$(find config.yml domain.yml data rasa_plugins/nlu -type f "
         "\\( -name '*.yml' -o -name '*.py' \\) | sort); "
-        '( (cat $inputs; grep -i "^rasa" requirements.txt) | sha256sum | cut -d" " -f1 )'
+        '( (cat $inputs; grep -i "^rasa" requirements/base.lock | cut -d" " -f1) '
+        '| sha256sum | cut -d" " -f1 )'
     )
     try:
         current = subprocess.run(

@@ -112,7 +112,8 @@ def given(seconds: float, note: Optional[str]) -> dict:
 FINGERPRINT = (
     "inputs=$(find config.yml domain.yml data rasa_plugins/nlu -type f "
     "\\( -name '*.yml' -o -name '*.py' \\) | sort); "
-    "(cat $inputs; grep -i '^rasa' requirements.txt) | sha256sum | cut -d' ' -f1"
+    "(cat $inputs; grep -i '^rasa' requirements/base.lock | cut -d' ' -f1) "
+    "| sha256sum | cut -d' ' -f1"
 )
 
 
