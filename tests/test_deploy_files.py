@@ -137,6 +137,7 @@ IMAGES = {
         "domain.yml",
         "credentials.yml",
         "endpoints.yml",
+        "deploy/endpoints.yml",
         "data/",
     },
     "actions": {
