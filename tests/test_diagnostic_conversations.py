@@ -159,7 +159,7 @@ def test_skip_and_nonsense_give_the_general_steps(assistant):
     assert first_step in texts(pressed)
     user, first = check(assistant, "unmanaged_aad_tenant", "abc def ghi")
     assert "doesn't look like" in texts(first)
-    second = assistant.say(user, "x" * 20_000)
+    second = assistant.say(user, "x" * 3_000)  # under the channel limit: an unusable answer
     assert first_step in texts(second)
 
 
