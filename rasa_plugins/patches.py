@@ -26,8 +26,10 @@ it replaces (tests/test_rasa_patches.py):
   in dependency order here, with the schema pruned once per set of targets.
 - `kept_session`: `EndpointConfig.request` opens a new HTTP session, hence a new TCP
   connection, for every call to the action server (8% of a turn's CPU in setting it up). One
-  session per endpoint and event loop is kept instead, with its connections kept alive; a
-  connection the server closed (e.g. an action server restarted) is dropped by aiohttp's pool.
+  session per endpoint and event loop is kept instead, with its connections kept alive for
+  `KEEPALIVE_SECONDS`, less than the action server's own 5 s, so a turn never reuses a
+  connection the server is closing; a connection the server closed (e.g. an action server
+  restarted) is dropped by aiohttp's pool.
 
 - `log_copies`: the processor, the rule and memoization policies and the form action
   deep-copy the arguments of their debug log calls (states, events, slots) before the logger
@@ -70,6 +72,7 @@ import weakref
 from functools import lru_cache
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Type
 
+import aiohttp
 import rasa
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
@@ -158,6 +161,24 @@ def run_graph(
 
 
 _new_session = EndpointConfig.session
+# The action server (rasa-sdk on Sanic) closes an idle connection after 5 s. A kept connection
+# must be dropped by this side first, or a turn can start writing to a connection the server is
+# closing at that moment ("Cannot write to closing transport": the action fails).
+KEEPALIVE_SECONDS = 2.0
+
+
+def _kept_alive_session(endpoint: EndpointConfig) -> aiohttp.ClientSession:
+    """Rasa's session for `endpoint` (same headers, auth and timeout), idle connections
+    dropped after KEEPALIVE_SECONDS."""
+    stock = _new_session(endpoint)
+    session = aiohttp.ClientSession(
+        headers=stock.headers,
+        auth=stock.auth,
+        timeout=stock.timeout,
+        connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS),
+    )
+    asyncio.get_running_loop().create_task(stock.close())
+    return session
 
 
 class _KeptSession:
@@ -178,7 +199,7 @@ def kept_session(self: EndpointConfig) -> _KeptSession:
     loop = asyncio.get_running_loop()
     session = sessions.get(loop)
     if session is None or session.closed:
-        session = sessions[loop] = _new_session(self)
+        session = sessions[loop] = _kept_alive_session(self)
     return _KeptSession(session)
 
 

@@ -160,6 +160,34 @@ def test_calls_to_an_endpoint_share_one_kept_alive_connection_and_survive_a_rest
     assert peers[3] != peers[0]  # a new connection after the restart
 
 
+def test_kept_connections_are_dropped_before_the_action_server_closes_them():
+    """A fresh-clone CI run caught an action failing on a connection Sanic was closing: the
+    client kept idle connections for aiohttp's default 15 s, the server only 5 s."""
+    from sanic.config import DEFAULT_CONFIG
+
+    async def kept_alive() -> float:
+        endpoint = EndpointConfig("http://127.0.0.1:9/webhook")
+        async with endpoint.session() as session:
+            seconds = session.connector._keepalive_timeout
+            headers = dict(session.headers)
+            await session.close()
+        return seconds, headers
+
+    seconds, _ = asyncio.run(kept_alive())
+    assert seconds == rasa_patches.KEEPALIVE_SECONDS < DEFAULT_CONFIG["KEEP_ALIVE_TIMEOUT"]
+
+
+def test_the_kept_session_sends_rasas_headers():
+    async def headers() -> dict:
+        endpoint = EndpointConfig("http://127.0.0.1:9/webhook", headers={"X-Token": "t"})
+        async with endpoint.session() as session:
+            found = dict(session.headers)
+            await session.close()
+        return found
+
+    assert asyncio.run(headers())["X-Token"] == "t"
+
+
 # --- deep copies made only for debug logs ------------------------------------------------
 
 
