@@ -58,20 +58,24 @@ class BackendClient:
         token: str,
         timeout: float = TIMEOUT_SECONDS,
         conversation: Optional[str] = None,
+        client: Optional[str] = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = aiohttp.ClientTimeout(total=timeout)
         self.conversation = conversation
-        self.client = conversation
+        self.client = client or conversation  # whose look-up budget a call spends
 
     def for_client(self, verified: Optional[str]) -> BackendClient:
         """The same client, its look-ups counted against the signed-in user when there is one
         (else against the conversation): the backend's per-client budget."""
-        copy = BackendClient(self.base_url, self.token, conversation=self.conversation)
-        copy.timeout = self.timeout
-        copy.client = client_key(verified) if verified else self.conversation
-        return copy
+        return BackendClient(
+            self.base_url,
+            self.token,
+            self.timeout.total,
+            conversation=self.conversation,
+            client=client_key(verified) if verified else None,
+        )
 
     @classmethod
     def from_env(cls, sender_id: Optional[str] = None) -> BackendClient:
