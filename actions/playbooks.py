@@ -3,7 +3,9 @@
 A playbook has named paths. A path shows an intro, then its steps one at a time, then
 ends in one of: a "Did that work?" check (default), a choice between further paths
 (`choices`), a jump to another playbook (`then`), or a support-request offer (`end: handoff`).
-Addresses are written as {name} and filled from playbooks/links.yml.
+Addresses are written as {name} and filled from the knowledge base's links; each path (and
+each finding that states a fact) `cites` the knowledge facts it states. The title and FAQ
+section of a topic are the knowledge file's.
 """
 
 from __future__ import annotations
@@ -12,14 +14,17 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path as FsPath
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
 import yaml
+
+from actions.knowledge import Knowledge, KnowledgeError, knowledge
 
 PLAYBOOK_DIR = FsPath(__file__).resolve().parent.parent / "playbooks"
 HANDOFF = "handoff"
 DONE = "done"
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+_PLACEHOLDER = re.compile(r"\{([a-z_0-9]+)\}")
+Links = Callable[[str], str]  # link name -> address
 
 
 class PlaybookError(ValueError):
@@ -55,6 +60,7 @@ class Path:
     then: Optional[str] = None
     end: Optional[str] = None
     stuck: Optional[StuckHelp] = None
+    cites: Tuple[str, ...] = ()  # the knowledge facts its texts state
 
     @property
     def asks_outcome(self) -> bool:
@@ -69,6 +75,7 @@ class Finding:
     say: str
     goto: Optional[str] = None
     choices: Tuple[Choice, ...] = ()
+    cites: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,90 +89,105 @@ class Playbook:
     findings: Mapping[str, Finding] = field(default_factory=dict)
 
 
-def fill_links(text: str, links: Mapping[str, str]) -> str:
+def fill_links(text: str, links: Links) -> str:
     def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in links:
-            raise PlaybookError(f"unknown link {{{name}}}")
-        return links[name]
+        try:
+            return links(match.group(1))
+        except KnowledgeError as error:
+            raise PlaybookError(str(error)) from None
 
     return _PLACEHOLDER.sub(replace, " ".join(text.split()))
 
 
-def _choices(raw: Any, links: Mapping[str, str]) -> Tuple[Choice, ...]:
+def _choices(raw: Any) -> Tuple[Choice, ...]:
     return tuple(Choice(title=c["title"], goto=c["goto"]) for c in raw or ())
 
 
-def _stuck(raw: Optional[Dict[str, Any]], links: Mapping[str, str]) -> Optional[StuckHelp]:
+def _stuck(raw: Optional[Dict[str, Any]], links: Links) -> Optional[StuckHelp]:
     if not raw:
         return None
-    return StuckHelp(text=fill_links(raw["text"], links), choices=_choices(raw["choices"], links))
+    return StuckHelp(text=fill_links(raw["text"], links), choices=_choices(raw.get("choices")))
 
 
-def _step(raw: Any, links: Mapping[str, str]) -> Step:
+def _step(raw: Any, links: Links) -> Step:
     if isinstance(raw, str):
         return Step(text=fill_links(raw, links))
     return Step(text=fill_links(raw["text"], links), stuck=_stuck(raw.get("stuck"), links))
 
 
-def _optional_text(raw: Dict[str, Any], key: str, links: Mapping[str, str]) -> Optional[str]:
+def _optional_text(raw: Dict[str, Any], key: str, links: Links) -> Optional[str]:
     return fill_links(raw[key], links) if raw.get(key) else None
 
 
-def _path(name: str, raw: Dict[str, Any], links: Mapping[str, str]) -> Path:
+def _path(name: str, raw: Dict[str, Any], links: Links) -> Path:
     return Path(
         name=name,
         intro=_optional_text(raw, "intro", links),
         steps=tuple(_step(s, links) for s in raw.get("steps", ())),
         done=_optional_text(raw, "done", links),
         choices_text=_optional_text(raw, "choices_text", links),
-        choices=_choices(raw.get("choices"), links),
+        choices=_choices(raw.get("choices")),
         then=raw.get("then"),
         end=raw.get("end"),
         stuck=_stuck(raw.get("stuck"), links),
+        cites=tuple(raw.get("cites") or ()),
     )
 
 
-def _finding(raw: Dict[str, Any], links: Mapping[str, str]) -> Finding:
+def _finding(raw: Dict[str, Any], links: Links) -> Finding:
     return Finding(
         say=fill_links(raw["say"], links),
         goto=raw.get("goto"),
-        choices=_choices(raw.get("choices"), links),
+        choices=_choices(raw.get("choices")),
+        cites=tuple(raw.get("cites") or ()),
     )
 
 
-def parse_playbook(raw: Dict[str, Any], links: Mapping[str, str]) -> Playbook:
+def _check_cites(book: Playbook, known: Knowledge) -> None:
+    cited = [c for p in book.paths.values() for c in p.cites]
+    cited += [c for f in book.findings.values() for c in f.cites]
+    for ref in cited:
+        if known.fact(ref, book.topic) is None:
+            raise PlaybookError(f"{book.topic} cites unknown fact {ref}")
+
+
+def parse_playbook(raw: Dict[str, Any], known: Knowledge) -> Playbook:
+    topic = raw["topic"]
+    if topic not in known.topics:
+        raise PlaybookError(f"playbook {topic} has no knowledge file")
+
+    def links(name: str) -> str:
+        return known.link(name, topic)
+
     paths = {name: _path(name, body, links) for name, body in raw["paths"].items()}
     if "main" not in paths:
-        raise PlaybookError(f"playbook {raw['topic']} has no 'main' path")
+        raise PlaybookError(f"playbook {topic} has no 'main' path")
     findings = {name: _finding(body, links) for name, body in (raw.get("findings") or {}).items()}
     for name, finding in findings.items():
         if bool(finding.goto) == bool(finding.choices):
             raise PlaybookError(f"finding {name} needs either goto or choices")
     if raw.get("ask") and not raw.get("check"):
-        raise PlaybookError(f"playbook {raw['topic']}: `ask` needs a `check`")
-    return Playbook(
-        topic=raw["topic"],
-        title=raw["title"],
-        faq_section=raw["faq_section"],
+        raise PlaybookError(f"playbook {topic}: `ask` needs a `check`")
+    book = Playbook(
+        topic=topic,
+        title=known.topics[topic].title,
+        faq_section=known.topics[topic].faq_section or "",
         paths=paths,
         ask=_optional_text(raw, "ask", links),
         check=raw.get("check"),
         findings=findings,
     )
+    _check_cites(book, known)
+    return book
 
 
-def load_links(directory: FsPath = PLAYBOOK_DIR) -> Dict[str, str]:
-    return yaml.safe_load((directory / "links.yml").read_text(encoding="utf-8"))
-
-
-def load_playbooks(directory: FsPath = PLAYBOOK_DIR) -> Dict[str, Playbook]:
-    links = load_links(directory)
+def load_playbooks(
+    directory: FsPath = PLAYBOOK_DIR, known: Optional[Knowledge] = None
+) -> Dict[str, Playbook]:
+    known = known or knowledge()
     books: Dict[str, Playbook] = {}
     for file in sorted(directory.glob("*.yml")):
-        if file.name == "links.yml":
-            continue
-        book = parse_playbook(yaml.safe_load(file.read_text(encoding="utf-8")), links)
+        book = parse_playbook(yaml.safe_load(file.read_text(encoding="utf-8")), known)
         if book.topic != file.stem:
             raise PlaybookError(f"{file.name} declares topic {book.topic}")
         books[book.topic] = book
