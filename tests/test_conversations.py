@@ -33,6 +33,19 @@ ASKS = {
     ),
     "change_username": "can I change my nuget username?",
     "delete_account": "please delete my nuget account",
+    "manage_api_keys": "I need a new api key for nuget.org",
+    "push_forbidden_api_key": "dotnet nuget push fails with 403 forbidden",
+    "trusted_publishing": "set up trusted publishing from github actions to nuget.org",
+    "manage_package_owners": "how do I add a co-owner to my nuget package",
+    "confirm_or_change_email": "the nuget confirmation email never arrived",
+    "two_factor_authentication": "how does two-factor authentication work for nuget.org sign-in",
+    "manage_organization_members": "how do I add a member to our nuget organization",
+    "reserve_id_prefix": "how do I reserve an ID prefix for our packages",
+    "email_linked_to_other_microsoft_account": (
+        "nuget sign-in says my email is linked with another microsoft account"
+    ),
+    "microsoft_account_deleted": "I deleted the microsoft account I used for nuget",
+    "account_locked_or_signin_error": "my nuget.org account is locked",
 }
 
 
