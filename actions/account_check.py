@@ -4,7 +4,7 @@ picks the branch. Faults in the backend end in the general steps, never in an er
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -12,11 +12,12 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import diagnosis, engine
+from actions import diagnosis, engine, specific_answers
 from actions.actions import apply_turn
 from actions.backend_client import BackendClient, BackendUnavailable, LookupLimited
 from actions.dialogue_state import read_state
 from actions.engine import State, Turn
+from actions.knowledge import Fact, knowledge
 from actions.playbooks import account_topics, playbooks
 from common.logs import log_event
 
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 SLOT = "account_identifier"
 WAY_OUT_INTENTS = {"deny", "goodbye", "out_of_scope"}
 MAX_ATTEMPTS = 2
-SWITCH_CONFIDENCE = 0.8  # a clear new question leaves the check; a vague one is asked again
+SWITCH_CONFIDENCE = 0.6  # a clear new question leaves the check; a vague one is asked again
 # "/deny" inside the form is a way out: the general steps without a look-up.
 SKIP_BUTTON = {"title": "Skip: show me the steps", "payload": "/deny"}
 
@@ -164,6 +165,25 @@ async def start_topic(state: State, topic: str, tracker: Tracker) -> Turn:
     return await diagnose(State(topic=topic), tracker)
 
 
+def _alternatives(topic: str, tracker: Tracker) -> tuple:
+    """The next likely topics of the message, for "no, that's not my question"."""
+    ranking = tracker.latest_message.get("intent_ranking", [])
+    return tuple(t for t in engine.top_topics(ranking, 4) if t != topic)[:3]
+
+
+async def answer_or_start(state: State, topic: str, tracker: Tracker) -> Turn:
+    """A specific question gets its fact (or an honest "not documented") first; anything else
+    starts the topic's walk-through."""
+    text = str(tracker.latest_message.get("text") or "")
+    answer = specific_answers.specific_answer(topic, text)
+    log_event(log, "topic_asked", topic=topic, specific=type(answer).__name__.lower())
+    if isinstance(answer, Fact):
+        return engine.answer_fact(state, topic, answer.says, knowledge().source_url(answer))
+    if answer is not None:
+        return engine.answer_unknown(state, topic)
+    return await start_topic(state, topic, tracker)
+
+
 class ActionStartPlaybook(Action):
     def name(self) -> str:
         return "action_start_playbook"
@@ -172,11 +192,27 @@ class ActionStartPlaybook(Action):
         topic = tracker.get_intent_of_latest_message()
         if topic not in account_topics():
             return engine.fallback(state, tracker.latest_message.get("intent_ranking", []))
-        return await start_topic(state, topic, tracker)
+        turn = await answer_or_start(state, topic, tracker)
+        return replace(turn, state=replace(turn.state, suggestions=_alternatives(topic, tracker)))
 
     async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
         state = read_state(tracker)
         return await apply_turn(dispatcher, tracker, state, await self.decide(state, tracker))
+
+
+class ActionStartWalkthrough(Action):
+    """The user took the offer of the whole walk-through after a specific answer."""
+
+    def name(self) -> str:
+        return engine.START_WALKTHROUGH
+
+    async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
+        state = read_state(tracker)
+        if state.topic not in account_topics():
+            turn = Turn((engine.Message(response="utter_how_can_i_help"),), state)
+        else:
+            turn = await start_topic(state, state.topic, tracker)
+        return await apply_turn(dispatcher, tracker, state, turn)
 
 
 class ActionDiagnose(Action):

@@ -17,7 +17,6 @@ from actions.support_requests import transcript
 from common.logs import log_event
 
 log = logging.getLogger(__name__)
-ACCOUNT_FORM = "account_form"  # asks the playbook's `ask` question (actions/account_check.py)
 
 
 def _entity(tracker: Tracker, name: str) -> Optional[str]:
@@ -61,7 +60,7 @@ async def apply_turn(
     if turn.open_support_request:
         await open_support_request(dispatcher, tracker)
     log_event(log, "turn", topic=turn.state.topic, step=turn.state.step)
-    followup = [FollowupAction(ACCOUNT_FORM)] if turn.ask_account else []
+    followup = [FollowupAction(turn.followup)] if turn.followup else []
     return state_events(state, turn.state) + followup
 
 
@@ -94,7 +93,8 @@ class ActionAffirm(EngineAction):
     action_name = "action_affirm"
 
     def decide(self, state: State, tracker: Tracker) -> Turn:
-        return engine.affirm(state, _entity(tracker, "outcome"))
+        text = tracker.latest_message.get("text")
+        return engine.affirm(state, _entity(tracker, "outcome"), text)
 
 
 class ActionDeny(EngineAction):
@@ -123,3 +123,17 @@ class ActionDidYouMean(EngineAction):
 
     def decide(self, state: State, tracker: Tracker) -> Turn:
         return engine.fallback(state, tracker.latest_message.get("intent_ranking", []))
+
+
+class ActionThanks(EngineAction):
+    action_name = "action_thanks"
+
+    def decide(self, state: State, tracker: Tracker) -> Turn:
+        return engine.thanks(state, tracker.latest_message.get("text"))
+
+
+class ActionWrongTopic(EngineAction):
+    action_name = "action_wrong_topic"
+
+    def decide(self, state: State, tracker: Tracker) -> Turn:
+        return engine.wrong_topic(state)

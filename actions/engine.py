@@ -6,6 +6,7 @@ the messages to send and the new state. The Rasa actions are thin adapters aroun
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from string import Template
 from typing import Mapping, Optional, Sequence, Tuple
@@ -29,6 +30,7 @@ STUCK_CHOICE = "stuck_choice"  # numbered options after "Still stuck"
 HANDOFF_CONFIRM = "handoff_confirm"  # "Shall I open a support request?"
 DID_YOU_MEAN = "did_you_mean"  # low-confidence guesses are shown
 FINDING_CHOICE = "finding_choice"  # options after what the account check found
+OFFER_WALKTHROUGH = "offer_walkthrough"  # a specific answer was given; walk through the rest?
 
 NEXT = ("Next step", "/next_step")
 WORKED = ("That worked", '/affirm{"outcome": "worked"}')
@@ -36,6 +38,20 @@ STUCK = ("Still stuck", "/deny")
 YES_REQUEST = ("Yes, open a request", "/affirm")
 NO_THANKS = ("No, thanks", "/deny")
 SOMETHING_ELSE = ("Something else", "/deny")
+WALK_ME_THROUGH = ("Walk me through it", "/affirm")
+THATS_ALL = ("No, that's all", "/deny")
+# What Rasa runs after a turn that needs more than the engine: the account form asks the
+# playbook's question; the walk-through action starts a topic with its account check.
+ACCOUNT_FORM = "account_form"
+START_WALKTHROUGH = "action_start_walkthrough"
+LOCKED = "locked"  # the finding every account check gives first for a locked account
+# "that worked", "fixed it", "all good now": a yes that ends the walk-through at any step.
+_WORKED = re.compile(
+    r"\b(work(s|ed|ing)?|fixed|solved|resolved|sorted|did the trick|all good|success\w*)\b"
+    r"|\bthat did it\b|\bi'?m in\b|\bgot (it|in)\b",
+    re.IGNORECASE,
+)
+_NOT_WORKED = re.compile(r"\b(not|n't|never|no longer|still)\b", re.IGNORECASE)
 
 Button = Tuple[str, str]
 
@@ -65,7 +81,7 @@ class Turn:
     messages: Tuple[Message, ...]
     state: State
     open_support_request: bool = False
-    ask_account: bool = False  # the account form asks the playbook's `ask` question next
+    followup: Optional[str] = None  # ACCOUNT_FORM or START_WALKTHROUGH runs next
 
 
 def _book(state: State) -> Playbook:
@@ -143,7 +159,7 @@ def start(state: State, topic: str) -> Turn:
 
 def begin_account_check(topic: str) -> Turn:
     """A fresh state for `topic`; the account form asks the playbook's `ask` question next."""
-    return Turn((), State(topic=topic), ask_account=True)
+    return Turn((), State(topic=topic), followup=ACCOUNT_FORM)
 
 
 def general_steps(state: State, reason: Optional[str] = None) -> Turn:
@@ -156,6 +172,9 @@ def general_steps(state: State, reason: Optional[str] = None) -> Turn:
 def apply_finding(state: State, name: str, values: Mapping[str, str]) -> Turn:
     """Says what the account check found and takes the branch the playbook gives for it."""
     finding = playbooks()[state.topic].findings.get(name)
+    if finding is None and name == LOCKED:
+        # a locked account is for nuget.org support in every topic; no reason is known here
+        return offer_support_request(state, (Message(response="utter_account_locked"),))
     if finding is None:
         return general_steps(state)
     try:
@@ -194,12 +213,18 @@ def _stuck_help(state: State):
 
 
 def stuck(state: State) -> Turn:
-    """ "Still stuck": the step's own help if it has some, else a support request."""
+    """ "Still stuck": the step's own help if it has some, else the path's remaining choices,
+    and only then a support request."""
     help_ = _stuck_help(state) if state.topic and state.path else None
-    if help_:
+    if help_ and help_.choices:
         message = _choices_message(help_.text, help_.choices)
         return Turn((message,), replace(state, awaiting=STUCK_CHOICE))
-    return offer_support_request(state, (Message(response="utter_sorry_stuck"),))
+    lead = (Message(text=help_.text),) if help_ else (Message(response="utter_sorry_stuck"),)
+    path = _path(state) if state.topic and state.path else None
+    if path and path.choices:
+        message = _choices_message(path.choices_text or "What next?", path.choices)
+        return Turn(lead + (message,), replace(state, awaiting=CHOICE))
+    return offer_support_request(state, lead)
 
 
 def _current_choices(state: State) -> Tuple[Choice, ...]:
@@ -243,10 +268,18 @@ def _reshow_choices(state: State) -> Turn:
     return Turn((_choices_message("Please pick one of these:", _current_choices(state)),), state)
 
 
-def affirm(state: State, outcome: Optional[str] = None) -> Turn:
+def said_it_worked(text: Optional[str]) -> bool:
+    """ "That worked" in the user's own words (and not "that didn't work")."""
+    return bool(text and _WORKED.search(text) and not _NOT_WORKED.search(text))
+
+
+def affirm(state: State, outcome: Optional[str] = None, text: Optional[str] = None) -> Turn:
     """A yes: its meaning depends on the question the bot asked last."""
     if state.awaiting == STEP:
-        return worked(state) if outcome == "worked" else next_step(state)
+        done = outcome == "worked" or said_it_worked(text)
+        return worked(state) if done else next_step(state)
+    if state.awaiting == OFFER_WALKTHROUGH and state.topic:
+        return Turn((), replace(state, awaiting=None), followup=START_WALKTHROUGH)
     if state.awaiting == OUTCOME:
         return worked(state)
     if state.awaiting == HANDOFF_CONFIRM:
@@ -269,6 +302,8 @@ def deny(state: State) -> Turn:
         return Turn((Message(response="utter_ask_rephrase"),), replace(state, awaiting=None))
     if state.awaiting in (CHOICE, STUCK_CHOICE, FINDING_CHOICE):
         return offer_support_request(state)
+    if state.awaiting == OFFER_WALKTHROUGH:
+        return Turn((Message(response="utter_anything_else"),), replace(state, awaiting=None))
     return Turn((Message(response="utter_how_can_i_help"),), state)
 
 
@@ -293,3 +328,39 @@ def fallback(state: State, ranking: Sequence[Mapping[str, object]]) -> Turn:
 
 def handoff_requested(state: State) -> Turn:
     return offer_support_request(state)
+
+
+def thanks(state: State, text: Optional[str] = None) -> Turn:
+    """ "Thanks, that worked!" during a walk-through ends it; a plain thanks keeps the place."""
+    if state.awaiting in (STEP, OUTCOME) and said_it_worked(text):
+        return worked(state)
+    return Turn((Message(response="utter_thanks"),), state)
+
+
+def wrong_topic(state: State) -> Turn:
+    """ "No, that's not my question": the other likely topics, else a request to rephrase."""
+    alternatives = tuple(t for t in state.suggestions if t != state.topic)
+    if not alternatives:
+        cleared = replace(state, awaiting=None, suggestions=())
+        return Turn((Message(response="utter_ask_rephrase"),), cleared)
+    titles = tuple((playbooks()[t].title, f"/{t}") for t in alternatives)
+    message = Message(response="utter_wrong_topic", buttons=titles + (SOMETHING_ELSE,))
+    return Turn((message,), replace(state, awaiting=DID_YOU_MEAN, suggestions=alternatives))
+
+
+def answer_fact(state: State, topic: str, says: str, source_url: str) -> Turn:
+    """One fact first, with its source, then the offer of the whole walk-through."""
+    answer = Message(text=f"{says}\n\nSource: {source_url}")
+    title = playbooks()[topic].title
+    offer = Message(
+        text=f"Would you like me to walk you through it ({title})?",
+        buttons=(WALK_ME_THROUGH, THATS_ALL),
+    )
+    asked = State(topic=topic, awaiting=OFFER_WALKTHROUGH, suggestions=state.suggestions)
+    return Turn((answer, offer), asked)
+
+
+def answer_unknown(state: State, topic: str) -> Turn:
+    """A question the documentation does not answer: say so, never guess; offer a person."""
+    lead = (Message(response="utter_not_in_docs"),)
+    return offer_support_request(State(topic=topic, suggestions=state.suggestions), lead)

@@ -19,8 +19,8 @@ SOURCES: Dict[str, Dict[str, Any]] = _load(KNOWLEDGE / "sources.yml")
 TOPICS: Dict[str, Dict[str, Any]] = {
     path.stem: _load(path) for path in sorted((KNOWLEDGE / "topics").glob("*.yml"))
 }
-# The ten FAQ topics: the ones with a playbook today (the others follow with their playbooks).
-ACCOUNT_TOPICS = tuple(t for t, body in TOPICS.items() if body["group"] == "faq")
+# Every topic the assistant walks through: one playbook, one intent and one NLU file each.
+ACCOUNT_TOPICS = tuple(TOPICS)
 # Conversation-level intents: what the user does rather than which account problem they have.
 CONVERSATION_INTENTS = (
     "out_of_scope",

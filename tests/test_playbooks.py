@@ -8,46 +8,91 @@ import pytest
 import yaml
 
 from actions.account_check import CHECKS
+from actions.knowledge import load_knowledge
 from actions.playbooks import (
     PLAYBOOK_DIR,
     PlaybookError,
     fill_links,
-    load_links,
     load_playbooks,
     parse_playbook,
 )
-from tests.helpers import ACCOUNT_TOPICS, TOPICS
+from tests.helpers import ACCOUNT_TOPICS, KNOWLEDGE, ROOT, SOURCES, TOPICS
 from tools import topic_rules
 
 URL = re.compile(r"https?://[^\s)`\"']*[^\s)`\"'.,;:]")
+KNOWN = load_knowledge(KNOWLEDGE)
 
 
 def all_texts(book):
+    """Everything a playbook makes the assistant say."""
+    yield from filter(None, (book.ask,))
+    for finding in book.findings.values():
+        yield finding.say
+        yield from (c.title for c in finding.choices)
     for path in book.paths.values():
         yield from filter(None, (path.intro, path.done, path.choices_text))
-        for step in path.steps:
-            yield step.text
-            if step.stuck:
-                yield step.stuck.text
+        yield from (c.title for c in path.choices)
+        for help_ in filter(None, [path.stuck] + [s.stuck for s in path.steps]):
+            yield help_.text
+            yield from (c.title for c in help_.choices)
+        yield from (step.text for step in path.steps)
 
 
-def test_one_playbook_per_topic_with_its_faq_section():
+def test_one_playbook_per_topic_titled_as_in_the_knowledge_base():
     books = load_playbooks()
     assert sorted(books) == sorted(ACCOUNT_TOPICS)
     for topic, book in books.items():
-        known = TOPICS[topic]
-        assert book.faq_section in (known["faq_section"], known["faq_section_2019"])
+        assert book.title == TOPICS[topic]["title"]
+        assert book.faq_section == (TOPICS[topic]["faq_section"] or "")
 
 
-def knowledge_text() -> str:
-    """Every fact, link and superseded statement of the knowledge base, as one text."""
-    return "\n".join(yaml.safe_dump(body) for body in TOPICS.values())
+def test_every_path_cites_facts_of_the_knowledge_base_with_known_sources():
+    """Each walk-through states facts traceable to a documentation source."""
+    for book in load_playbooks().values():
+        for path in book.paths.values():
+            assert path.cites, f"{book.topic}/{path.name} cites no fact"
+            for ref in path.cites:
+                fact = KNOWN.fact(ref, book.topic)
+                assert fact is not None, f"{book.topic}/{path.name}: {ref}"
+                assert fact.source.partition("#")[0] in SOURCES
 
 
-def test_every_address_is_in_the_knowledge_base():
-    known = knowledge_text()
-    for name, url in load_links().items():
-        assert url in known, f"{name}: {url} is not in knowledge/"
+def test_a_citation_of_an_unknown_fact_is_an_error():
+    raw = {
+        "topic": "create_account",
+        "paths": {"main": {"cites": ["no_such_fact"], "steps": ["x"]}},
+    }
+    with pytest.raises(PlaybookError, match="unknown fact"):
+        parse_playbook(raw, KNOWN)
+
+
+def superseded_phrases():
+    for topic, body in TOPICS.items():
+        for old in body.get("superseded") or ():
+            yield from ((topic, phrase) for phrase in old["phrases"])
+
+
+def domain_texts():
+    responses = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]
+    return [v["text"] for variants in responses.values() for v in variants]
+
+
+def test_no_withdrawn_or_superseded_statement_is_said_anywhere():
+    """Nothing the 2019 FAQ or the first topics list said that is untrue today: not in any
+    playbook text and not in any fixed response."""
+    texts = [t.lower() for book in load_playbooks().values() for t in all_texts(book)]
+    texts += [" ".join(t.split()).lower() for t in domain_texts()]
+    phrases = list(superseded_phrases())
+    assert ("delete_account", "within 30 days") in phrases
+    assert ("delete_account", "are unlisted") in phrases
+    for topic, phrase in phrases:
+        hits = [t for t in texts if phrase in t]
+        assert not hits, f"superseded ({topic}) {phrase!r} in {hits[0][:120]!r}"
+
+
+def test_the_superseded_check_catches_a_withdrawn_fact():
+    said = "your account is deleted within 30 days and orphaned packages are unlisted"
+    assert {p for _, p in superseded_phrases() if p in said} >= {"within 30 days", "are unlisted"}
 
 
 def test_every_account_check_is_one_the_action_server_knows_and_asks_what_it_needs():
@@ -60,9 +105,9 @@ def test_every_account_check_is_one_the_action_server_knows_and_asks_what_it_nee
 
 
 def test_ask_without_check_is_an_error():
-    raw = {"topic": "x", "title": "t", "faq_section": "s", "ask": "Which account?"}
+    raw = {"topic": "create_account", "ask": "Which account?"}
     with pytest.raises(PlaybookError, match="needs a `check`"):
-        parse_playbook({**raw, "paths": {"main": {"steps": ["one"]}}}, {})
+        parse_playbook({**raw, "paths": {"main": {"steps": ["one"]}}}, KNOWN)
 
 
 def test_the_topic_rules_follow_the_playbooks():
@@ -73,8 +118,8 @@ def test_the_topic_rules_follow_the_playbooks():
     assert by_intent == {t: [{"action": "action_start_playbook"}] for t in load_playbooks()}
 
 
-def test_texts_use_only_known_links():
-    links = set(load_links().values())
+def test_texts_use_only_addresses_of_the_knowledge_base():
+    links = {url for topic in KNOWN.topics.values() for url in topic.links.values()}
     for book in load_playbooks().values():
         for text in all_texts(book):
             for url in URL.findall(text):
@@ -83,22 +128,21 @@ def test_texts_use_only_known_links():
 
 def test_unknown_link_placeholder_is_an_error():
     with pytest.raises(PlaybookError):
-        fill_links("see {nowhere}", {"somewhere": "https://example.org"})
+        fill_links("see {nowhere}", lambda name: KNOWN.link(name, "create_account"))
 
 
 def test_dangling_goto_is_an_error(tmp_path):
-    (tmp_path / "links.yml").write_text("a: https://example.org\n")
-    (tmp_path / "x.yml").write_text(
-        "topic: x\nfaq_section: s\ntitle: t\npaths:\n  main:\n"
+    (tmp_path / "create_account.yml").write_text(
+        "topic: create_account\npaths:\n  main:\n    cites: [needs_microsoft_account]\n"
         "    steps: [one]\n    choices: [{title: go, goto: y/none}]\n"
     )
     with pytest.raises(PlaybookError, match="unknown y/none"):
-        load_playbooks(tmp_path)
+        load_playbooks(tmp_path, KNOWN)
 
 
 def test_missing_main_path_is_an_error():
     with pytest.raises(PlaybookError):
-        parse_playbook({"topic": "x", "title": "t", "faq_section": "s", "paths": {}}, {})
+        parse_playbook({"topic": "create_account", "paths": {}}, KNOWN)
 
 
 def joined(topic: str) -> str:
@@ -138,8 +182,7 @@ def test_key_facts_are_stated(topic, facts):
 
 def test_playbook_files_are_named_after_their_topic():
     for file in PLAYBOOK_DIR.glob("*.yml"):
-        if file.name != "links.yml":
-            assert yaml.safe_load(file.read_text())["topic"] == file.stem
+        assert yaml.safe_load(file.read_text())["topic"] == file.stem
 
 
 def test_no_address_ends_in_punctuation_a_linkifier_would_swallow():

@@ -1,0 +1,127 @@
+"""Specific questions inside a topic: which fact (or which undocumented question) a message asks.
+
+"Is the username case sensitive?" should get that one fact first, not the whole walk-through;
+"how long does deletion take?" should get an honest "the documentation doesn't say". The
+knowledge base's `asks` (per fact and per `not_in_docs` entry) are the examples; a message is
+compared with them by TF-IDF cosine over words and character n-grams, built once per topic.
+A message that asks for the whole task ("how do I delete my account") is closer to the topic's
+walk-through requests than to any single fact's questions and gets None: the walk-through.
+Plain Python: the action server needs no machine-learning library for this.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Dict, List, Optional, Tuple, Union
+
+from actions.knowledge import Fact, Knowledge, Unknown, knowledge
+
+# Chosen on tests/evaluation/specific_questions.yml (tools/evaluate.py --specific reports it):
+# below it a message is not taken as asking one fact.
+MIN_SIMILARITY = 0.30
+MAX_CHARACTERS = 400  # a long story is a problem description: the walk-through fits it better
+# Requests for the whole task: their nearness marks a message as "walk me through it".
+WALKTHROUGH_FORMS = (
+    "how do I {title}",
+    "help me {title}",
+    "I need to {title}",
+    "{title}",
+    "{title} step by step",
+    "I have a problem: {title}",
+)
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = frozenset(
+    "a an the to of in on for my i me is it do does can be and or with at this that what how "
+    "you your am are was were will would should could if so by from as".split()
+)
+
+Answer = Union[Fact, Unknown]
+Vector = Dict[str, float]
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def features(text: str) -> Counter:
+    """Word stems (without stop words) and character 4-grams of the words."""
+    words = [_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP]
+    grams = Counter(f"w:{w}" for w in words)
+    for word in words:
+        padded = f" {word} "
+        grams.update(f"c:{padded[i : i + 4]}" for i in range(max(1, len(padded) - 3)))
+    return grams
+
+
+@dataclass(frozen=True)
+class _Index:
+    idf: Dict[str, float]
+    vectors: Tuple[Tuple[Vector, Optional[Answer]], ...]  # None: a walk-through request
+
+
+def _weigh(counts: Counter, idf: Dict[str, float]) -> Vector:
+    vector = {g: (1 + math.log(n)) * idf.get(g, 0.0) for g, n in counts.items()}
+    norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+    return {g: v / norm for g, v in vector.items()}
+
+
+def _examples(known: Knowledge, topic: str) -> List[Tuple[str, Optional[Answer]]]:
+    book = known.topics[topic]
+    title = book.title.lower()
+    examples: List[Tuple[str, Optional[Answer]]] = [
+        (form.format(title=title), None) for form in WALKTHROUGH_FORMS
+    ]
+    for fact in book.facts.values():
+        examples += [(ask, fact) for ask in fact.asks]
+    for unknown in book.not_in_docs:
+        examples += [(ask, unknown) for ask in (unknown.question, *unknown.asks)]
+    return examples
+
+
+def build_index(known: Knowledge, topic: str) -> _Index:
+    examples = _examples(known, topic)
+    counted = [(features(text), answer) for text, answer in examples]
+    documents = Counter(g for counts, _ in counted for g in counts)
+    total = len(counted)
+    idf = {g: math.log((1 + total) / (1 + n)) + 1 for g, n in documents.items()}
+    return _Index(idf, tuple((_weigh(c, idf), a) for c, a in counted))
+
+
+@lru_cache(maxsize=64)
+def _index(topic: str) -> _Index:
+    return build_index(knowledge(), topic)
+
+
+def _cosine(a: Vector, b: Vector) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b.get(g, 0.0) for g, v in a.items())
+
+
+def scored(topic: str, text: str, index: Optional[_Index] = None) -> Tuple[float, Optional[Answer]]:
+    """The nearest example's similarity and what it answers (None: a walk-through request)."""
+    index = index or _index(topic)
+    query = _weigh(features(text), index.idf)
+    best, answer = 0.0, None
+    for vector, candidate in index.vectors:
+        score = _cosine(query, vector)
+        if score > best:
+            best, answer = score, candidate
+    return best, answer
+
+
+def specific_answer(topic: str, text: str) -> Optional[Answer]:
+    """The fact or undocumented question `text` asks within `topic`, or None (walk through)."""
+    if not text or text.startswith("/") or len(text) > MAX_CHARACTERS:
+        return None  # a button payload, or a story: the walk-through fits
+    if topic not in knowledge().topics:
+        return None
+    score, answer = scored(topic, text)
+    return answer if score >= MIN_SIMILARITY else None
