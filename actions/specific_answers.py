@@ -4,9 +4,10 @@
 "how long does deletion take?" should get an honest "the documentation doesn't say". The
 knowledge base's `asks` (per fact and per `not_in_docs` entry) are the examples; a message is
 compared with them by TF-IDF cosine over words and character n-grams, built once per topic.
-A message that asks for the whole task ("how do I delete my account") is closer to the topic's
-walk-through requests than to any single fact's questions and gets None: the walk-through.
-Plain Python: the action server needs no machine-learning library for this.
+The topic's NLU training examples (data/nlu/<topic>.yml: mostly problems and whole-task
+requests) stand for the walk-through: a message nearer to them than to any fact's questions
+gets None, the walk-through. Plain Python: the action server needs no machine-learning
+library for this.
 """
 
 from __future__ import annotations
@@ -15,14 +16,21 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
+from pathlib import Path
 from typing import Dict, List, Optional, Tuple, Union
+
+import yaml
 
 from actions.knowledge import Fact, Knowledge, Unknown, knowledge
 
-# Chosen on tests/evaluation/specific_questions.yml (tools/evaluate.py --specific reports it):
-# below it a message is not taken as asking one fact.
-MIN_SIMILARITY = 0.30
+NLU_DIR = Path(__file__).resolve().parent.parent / "data" / "nlu"
+# Both chosen on the dev half of tests/evaluation/specific_questions.yml
+# (python -m tools.evaluate_specific --half dev --sweep); the test half is reported.
+MIN_SIMILARITY = 0.25  # below it a message is not taken as asking one fact
+# The walk-through examples far outnumber a fact's questions; their nearness counts less so
+# that a question near one fact's wording still gets that fact.
+WALKTHROUGH_WEIGHT = 0.85
 MAX_CHARACTERS = 400  # a long story is a problem description: the walk-through fits it better
 # Requests for the whole task: their nearness marks a message as "walk me through it".
 WALKTHROUGH_FORMS = (
@@ -34,6 +42,7 @@ WALKTHROUGH_FORMS = (
     "I have a problem: {title}",
 )
 _WORD = re.compile(r"[a-z0-9]+")
+_MARKUP = re.compile(r"\[([^\]]*)\]\([a-z_]+\)")  # [text](entity)
 _STOP = frozenset(
     "a an the to of in on for my i me is it do does can be and or with at this that what how "
     "you your am are was were will would should could if so by from as".split()
@@ -72,12 +81,23 @@ def _weigh(counts: Counter, idf: Dict[str, float]) -> Vector:
     return {g: v / norm for g, v in vector.items()}
 
 
+def nlu_examples(topic: str, directory: Path = NLU_DIR) -> List[str]:
+    """The topic's intent examples, without entity mark-up; none when the file is missing."""
+    file = directory / f"{topic}.yml"
+    if not file.exists():
+        return []
+    blocks = yaml.safe_load(file.read_text(encoding="utf-8")).get("nlu") or []
+    lines = [b["examples"] for b in blocks if b.get("intent") == topic]
+    texts = [ln.strip()[2:] for block in lines for ln in block.splitlines() if ln.strip()]
+    return [_MARKUP.sub(r"\1", text) for text in texts]
+
+
 def _examples(known: Knowledge, topic: str) -> List[Tuple[str, Optional[Answer]]]:
     book = known.topics[topic]
     title = book.title.lower()
-    examples: List[Tuple[str, Optional[Answer]]] = [
-        (form.format(title=title), None) for form in WALKTHROUGH_FORMS
-    ]
+    walkthrough = [form.format(title=title) for form in WALKTHROUGH_FORMS]
+    walkthrough += nlu_examples(topic)
+    examples: List[Tuple[str, Optional[Answer]]] = [(text, None) for text in walkthrough]
     for fact in book.facts.values():
         examples += [(ask, fact) for ask in fact.asks]
     for unknown in book.not_in_docs:
@@ -94,7 +114,7 @@ def build_index(known: Knowledge, topic: str) -> _Index:
     return _Index(idf, tuple((_weigh(c, idf), a) for c, a in counted))
 
 
-@lru_cache(maxsize=64)
+@cache
 def _index(topic: str) -> _Index:
     return build_index(knowledge(), topic)
 
@@ -109,11 +129,15 @@ def scored(topic: str, text: str, index: Optional[_Index] = None) -> Tuple[float
     """The nearest example's similarity and what it answers (None: a walk-through request)."""
     index = index or _index(topic)
     query = _weigh(features(text), index.idf)
-    best, answer = 0.0, None
+    best, answer, walkthrough = 0.0, None, 0.0
     for vector, candidate in index.vectors:
         score = _cosine(query, vector)
-        if score > best:
+        if candidate is None:
+            walkthrough = max(walkthrough, score)
+        elif score > best:
             best, answer = score, candidate
+    if best < walkthrough * WALKTHROUGH_WEIGHT:
+        return walkthrough, None
     return best, answer
 
 
