@@ -32,3 +32,19 @@ CONVERSATION_INTENTS = (
     "deny",
     "bot_challenge",
 )
+
+
+def finding_says(topic: str, finding: str, **values: str) -> str:
+    """What the assistant says for an account-check finding, from the topic's playbook."""
+    from string import Template
+
+    from actions.playbooks import playbooks
+
+    return Template(playbooks()[topic].findings[finding].say).safe_substitute(values)
+
+
+def first_step(topic: str, path: str = "main") -> str:
+    """ "Step 1 of N" of a playbook path, as the assistant numbers it."""
+    from actions.playbooks import playbooks
+
+    return f"Step 1 of {len(playbooks()[topic].paths[path].steps)}"

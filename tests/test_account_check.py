@@ -16,6 +16,7 @@ from actions.account_check import (
     ValidateAccountForm,
     identity_token,
 )
+from tests.helpers import finding_says, first_step
 from tools.servers import IDENTITY_SECRET, backend_env, free_port, start_backend, stop
 
 
@@ -93,14 +94,14 @@ def start(topic: str, metadata=None, sender=None):
 
 def test_the_signed_in_account_is_checked_without_a_question(backend_settings):
     said, events = start("recover_password_login", signed_in("LegacyDev"))
-    assert "LegacyDev still has a NuGet.org password login" in said
+    assert finding_says("recover_password_login", "password_only", username="LegacyDev") in said
     assert not any(e["event"] == "followup" for e in events)
 
 
 def test_without_a_verified_identity_nothing_is_looked_up(backend_settings):
     for metadata in (None, {"identity_token": "forged.token"}):
         said, events = start("recover_password_login", metadata)
-        assert "utter_sign_in_to_check" in said and "Step 1 of 6" in said
+        assert "utter_sign_in_to_check" in said and first_step("recover_password_login") in said
         assert not any(e["event"] == "followup" for e in events)
 
 
@@ -116,7 +117,7 @@ def test_a_question_the_check_needs_comes_from_the_account_form(backend_settings
 
 def test_diagnose_uses_a_verified_identity(backend_settings, monkeypatch):
     said, _ = start("delete_account", signed_in("FabrikamAdmin"))
-    assert "last administrator of FabrikamOrg" in said
+    assert finding_says("delete_account", "last_admin", organizations="FabrikamOrg") in said
 
 
 def test_a_typed_login_target_is_checked_for_a_signed_in_user(backend_settings):
@@ -126,7 +127,12 @@ def test_a_typed_login_target_is_checked_for_a_signed_in_user(backend_settings):
     }
     said, slots_after = diagnose(slots, signed_in("MyNuGetAccount1"))
     finding = said.split("\n")[0]
-    assert "a***2@outlook.com is already the login of another NuGet account" in finding
+    assert (
+        finding_says(
+            "change_microsoft_account", "linked_elsewhere", target_masked="a***2@outlook.com"
+        )
+        in finding
+    )
     assert "MyNuGetAccount2" not in finding  # the other account is never named
     assert slots_after["account_identifier"] is None
 
@@ -181,7 +187,7 @@ def test_a_used_look_up_budget_gives_general_steps_and_says_why(tmp_path, monkey
         second, events = start("recover_password_login", signed_in("LegacyDev"))  # new sender
     finally:
         stop([process])
-    assert "LegacyDev still has a NuGet.org password login" in first
+    assert finding_says("recover_password_login", "password_only", username="LegacyDev") in first
     assert "utter_lookup_limited" in second and "LegacyDev" not in second
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert slots["playbook_path"] == "main"
