@@ -1,5 +1,6 @@
 """Runs the account backend: `python -m account_backend [--port 8001] [--reset]`.
 
+The demo accounts (seed.py) are loaded on every start unless --no-seed.
 Settings come from the environment: ACCOUNT_DB_URL (default: SQLite file var/accounts.db),
 ACCOUNT_BACKEND_TOKEN (required), IDENTITY_SECRET (optional: enables signed identities).
 """
@@ -27,7 +28,9 @@ def main() -> int:
     parser.add_argument(
         "--port", type=int, default=int(os.environ.get("ACCOUNT_BACKEND_PORT", 8001))
     )
-    parser.add_argument("--reset", action="store_true", help="empty the database and reseed it")
+    parser.add_argument(
+        "--reset", action="store_true", help="empty the database before loading the demo data"
+    )
     parser.add_argument("--no-seed", action="store_true", help="do not load the demo accounts")
     args = parser.parse_args()
 

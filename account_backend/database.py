@@ -6,8 +6,10 @@ The schema is created idempotently (`create_all` with checkfirst), so every star
 from __future__ import annotations
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Column,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -19,8 +21,13 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    false,
+    inspect,
+    text,
+    true,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.schema import CreateColumn
 
 metadata = MetaData()
 
@@ -32,6 +39,9 @@ accounts = Table(
     Column("email", String(254), nullable=False),
     Column("password_login", Boolean, nullable=False, default=False),
     Column("is_organization", Boolean, nullable=False, default=False),
+    # server defaults: rows made before these columns existed get them (_add_missing_columns)
+    Column("email_confirmed", Boolean, nullable=False, server_default=true()),
+    Column("locked", Boolean, nullable=False, server_default=false()),
 )
 
 microsoft_logins = Table(
@@ -64,12 +74,39 @@ package_owners = Table(
     UniqueConstraint("package_id", "account_id"),
 )
 
-organization_admins = Table(
-    "organization_admins",
+# Pending ownership invitations: the invited account has not confirmed yet (nuget.org shows
+# them as "pending approval").
+ownership_invitations = Table(
+    "ownership_invitations",
+    metadata,
+    Column("package_id", Integer, ForeignKey("packages.id", ondelete="CASCADE"), nullable=False),
+    Column("from_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("to_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    UniqueConstraint("package_id", "to_id"),
+)
+
+organization_members = Table(
+    "organization_members",
     metadata,
     Column("org_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
-    Column("admin_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
-    UniqueConstraint("org_id", "admin_id"),
+    Column("member_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("role", String(16), nullable=False),  # "admin" or "collaborator"
+    UniqueConstraint("org_id", "member_id"),
+)
+
+# What a key may do, for which packages, until when: metadata only. A key's value is a secret
+# the help desk never needs, so no column could hold it.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("scopes", JSON, nullable=False),  # e.g. ["push only new package versions"]
+    Column("glob_patterns", JSON, nullable=False),  # e.g. ["Contoso.*"]
+    Column("expires_on", Date),  # None: no expiry (legacy keys)
+    Column("legacy", Boolean, nullable=False, default=False),
+    UniqueConstraint("account_id", "name"),
 )
 
 support_requests = Table(
@@ -102,19 +139,37 @@ def connect(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_foreign_keys)
     metadata.create_all(engine, checkfirst=True)
     _add_missing_columns(engine)
+    _move_organization_admins(engine)
     return engine
 
 
 def _add_missing_columns(engine: Engine) -> None:
-    """Databases made before a column existed get it (create_all only makes new tables)."""
-    from sqlalchemy import inspect, text
+    """Databases made before a column existed get it (create_all only makes new tables).
 
-    present = {c["name"] for c in inspect(engine).get_columns("support_requests")}
-    if "conversation" not in present:
-        with engine.begin() as connection:
-            connection.execute(
-                text("ALTER TABLE support_requests ADD COLUMN conversation VARCHAR(128)")
+    A column added later is nullable or has a server default, so existing rows stay valid."""
+    inspector = inspect(engine)
+    for table in metadata.sorted_tables:
+        present = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present:
+                ddl = CreateColumn(column).compile(dialect=engine.dialect)
+                with engine.begin() as connection:
+                    connection.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {ddl}"))
+
+
+def _move_organization_admins(engine: Engine) -> None:
+    """Before roles, memberships were admins only, in `organization_admins`: they become
+    admin members, and the old table goes."""
+    if "organization_admins" not in inspect(engine).get_table_names():
+        return
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO organization_members (org_id, member_id, role) "
+                "SELECT org_id, admin_id, 'admin' FROM organization_admins"
             )
+        )
+        connection.execute(text("DROP TABLE organization_admins"))
 
 
 def _sqlite_foreign_keys(connection, _record) -> None:

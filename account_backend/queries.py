@@ -12,8 +12,10 @@ from sqlalchemy.engine import Connection
 
 from account_backend.database import (
     accounts,
+    api_keys,
     microsoft_logins,
-    organization_admins,
+    organization_members,
+    ownership_invitations,
     package_owners,
     packages,
     support_requests,
@@ -72,42 +74,90 @@ def tenant_state(connection: Connection, domain: str) -> str:
     return row.state if row else "none"
 
 
-def _memberships(connection: Connection, link, group, member, name, account_id: int):
-    """(name, members) of every group `account_id` belongs to through the `link` table."""
-    members = select(link.c[group], func.count().label("members")).group_by(link.c[group])
-    counted = members.subquery()
-    rows = connection.execute(
-        select(name, counted.c.members)
-        .join(link, link.c[group] == name.table.c.id)
-        .join(counted, counted.c[group] == name.table.c.id)
-        .where(link.c[member] == account_id)
-        .order_by(name)
-    )
-    return [(row[0], row.members) for row in rows]
-
-
 def owned_packages(connection: Connection, account_id: int) -> List[Dict[str, Any]]:
-    owned = _memberships(
-        connection, package_owners, "package_id", "account_id", packages.c.name, account_id
+    """The account's packages, each with its other owners (owners are public on nuget.org)."""
+    mine = select(package_owners.c.package_id).where(package_owners.c.account_id == account_id)
+    rows = connection.execute(
+        select(packages.c.name, accounts.c.username, package_owners.c.account_id)
+        .join(package_owners, package_owners.c.package_id == packages.c.id)
+        .join(accounts, accounts.c.id == package_owners.c.account_id)
+        .where(packages.c.id.in_(mine))
+        .order_by(packages.c.name, accounts.c.username)
     )
-    return [{"name": name, "sole_owner": owners == 1} for name, owners in owned]
+    others: Dict[str, List[str]] = {}
+    for row in rows:
+        names = others.setdefault(row.name, [])
+        if row.account_id != account_id:
+            names.append(row.username)
+    return [
+        {"name": name, "sole_owner": not owners, "other_owners": owners}
+        for name, owners in others.items()
+    ]
 
 
-def administered_organizations(connection: Connection, account_id: int) -> List[Dict[str, Any]]:
-    administered = _memberships(
-        connection, organization_admins, "org_id", "admin_id", accounts.c.username, account_id
+def ownership_invitations_of(connection: Connection, account_id: int) -> Dict[str, Any]:
+    """Pending invitations the account received (and from whom) and sent (and to whom)."""
+
+    def pending(mine, theirs) -> List[Any]:
+        return connection.execute(
+            select(packages.c.name, accounts.c.username)
+            .join(ownership_invitations, ownership_invitations.c.package_id == packages.c.id)
+            .join(accounts, accounts.c.id == ownership_invitations.c[theirs])
+            .where(ownership_invitations.c[mine] == account_id)
+            .order_by(packages.c.name, accounts.c.username)
+        ).all()
+
+    return {
+        "received": [{"package": p, "from_username": u} for p, u in pending("to_id", "from_id")],
+        "sent": [{"package": p, "to_username": u} for p, u in pending("from_id", "to_id")],
+    }
+
+
+def organization_memberships(connection: Connection, account_id: int) -> List[Dict[str, Any]]:
+    """The account's organizations with its role; `last_admin` when it is their only admin."""
+    members = organization_members.c
+    admins = (
+        select(members.org_id, func.count().label("admins"))
+        .where(members.role == "admin")
+        .group_by(members.org_id)
+        .subquery()
     )
-    return [{"name": name, "last_admin": admins == 1} for name, admins in administered]
+    rows = connection.execute(
+        select(accounts.c.username, members.role, admins.c.admins)
+        .join(organization_members, members.org_id == accounts.c.id)
+        .outerjoin(admins, admins.c.org_id == accounts.c.id)
+        .where(members.member_id == account_id)
+        .order_by(accounts.c.username)
+    )
+    return [
+        {
+            "name": row.username,
+            "role": row.role,
+            "last_admin": row.role == "admin" and row.admins == 1,
+        }
+        for row in rows
+    ]
+
+
+def api_keys_of(connection: Connection, account_id: int) -> List[Dict[str, Any]]:
+    rows = connection.execute(
+        select(api_keys).where(api_keys.c.account_id == account_id).order_by(api_keys.c.name)
+    ).mappings()
+    fields = ("name", "scopes", "glob_patterns", "expires_on", "legacy")
+    return [{field: row[field] for field in fields} for row in rows]
 
 
 def account_view(connection: Connection, account: Dict[str, Any]) -> Dict[str, Any]:
-    """What the help desk sees of an account: emails masked, ownerships summarised."""
+    """What the help desk sees of an account: emails masked, ownerships summarised, keys by
+    their metadata."""
     login = microsoft_login(connection, account["id"])
     return {
         "username": account["username"],
         "is_organization": account["is_organization"],
         "password_login": account["password_login"],
         "email_masked": mask_email(account["email"]),
+        "email_confirmed": account["email_confirmed"],
+        "locked": account["locked"],
         "microsoft_account": {
             "kind": login["kind"],
             "email_masked": mask_email(login["email"]),
@@ -116,7 +166,9 @@ def account_view(connection: Connection, account: Dict[str, Any]) -> Dict[str, A
         if login
         else None,
         "packages": owned_packages(connection, account["id"]),
-        "organizations": administered_organizations(connection, account["id"]),
+        "ownership_invitations": ownership_invitations_of(connection, account["id"]),
+        "organizations": organization_memberships(connection, account["id"]),
+        "api_keys": api_keys_of(connection, account["id"]),
     }
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
+from datetime import date
+from typing import List, Literal, Optional
 
 from pydantic import BaseModel, Field, constr
 
@@ -18,11 +19,40 @@ class MicrosoftAccount(BaseModel):
 class Package(BaseModel):
     name: str
     sole_owner: bool
+    other_owners: List[str] = Field(description="the other owners' usernames (public on nuget.org)")
+
+
+class ReceivedInvitation(BaseModel):
+    package: str
+    from_username: str
+
+
+class SentInvitation(BaseModel):
+    package: str
+    to_username: str
+
+
+class OwnershipInvitations(BaseModel):
+    """Pending ownership invitations, not yet confirmed by the invited account."""
+
+    received: List[ReceivedInvitation]
+    sent: List[SentInvitation]
 
 
 class Organization(BaseModel):
     name: str
-    last_admin: bool
+    role: Literal["admin", "collaborator"]
+    last_admin: bool = Field(description="an admin, and the organization's only one")
+
+
+class ApiKey(BaseModel):
+    """A key's metadata; its value is never stored, so it cannot be shown."""
+
+    name: str
+    scopes: List[str] = Field(description='e.g. "push only new package versions", "unlist"')
+    glob_patterns: List[str]
+    expires_on: Optional[date] = Field(description="None: no expiry date (legacy keys)")
+    legacy: bool
 
 
 class Account(BaseModel):
@@ -30,9 +60,13 @@ class Account(BaseModel):
     is_organization: bool
     password_login: bool
     email_masked: str
+    email_confirmed: bool
+    locked: bool
     microsoft_account: Optional[MicrosoftAccount]
     packages: List[Package]
+    ownership_invitations: OwnershipInvitations
     organizations: List[Organization]
+    api_keys: List[ApiKey]
 
 
 class LoginLink(BaseModel):

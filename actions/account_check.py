@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -98,7 +99,8 @@ Lookup = Callable[..., Awaitable[diagnosis.Finding]]
 
 async def _account(topic: str, found: Optional[diagnosis.Identifier], client, verified: str):
     """The signed-in account itself: never an account named by what the user typed."""
-    return diagnosis.account_finding(topic, await client.account(verified), verified)
+    account = await client.account(verified)
+    return diagnosis.account_finding(topic, account, verified, date.today())
 
 
 async def _login_target(topic: str, found: Optional[diagnosis.Identifier], client, verified):

@@ -11,11 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from datetime import date
 from typing import Any, Dict, List, Optional
 
 import aiohttp
 
-from actions.diagnosis import Account
+from actions.diagnosis import ORGANIZATION_ROLES, Account, ApiKey, Invitation, Membership
 from common.conversation import client_key, conversation_key
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,8 @@ def parse_account(data: Dict[str, Any]) -> Account:
     """Raises BackendUnavailable when the answer does not have the agreed shape."""
     try:
         login = data["microsoft_account"]
-        packages = data["packages"]
+        packages = _list(data["packages"])
+        invitations = data["ownership_invitations"]
         return Account(
             username=str(data["username"]),
             is_organization=bool(data["is_organization"]),
@@ -46,9 +48,63 @@ def parse_account(data: Dict[str, Any]) -> Account:
             sole_owner_packages=[str(p["name"]) for p in packages if p["sole_owner"]],
             co_owned_packages=[str(p["name"]) for p in packages if not p["sole_owner"]],
             last_admin_of=[str(o["name"]) for o in data["organizations"] if o["last_admin"]],
+            other_owners={_text(p["name"]): _texts(p["other_owners"]) for p in packages},
+            api_keys=[_api_key(key) for key in _list(data["api_keys"])],
+            invitations_received=_invitations(invitations["received"], "from_username"),
+            invitations_sent=_invitations(invitations["sent"], "to_username"),
+            email_confirmed=_flag(data["email_confirmed"]),
+            memberships=[_membership(o) for o in _list(data["organizations"])],
+            locked=_flag(data["locked"]),
         )
-    except (KeyError, TypeError) as error:
+    except (KeyError, TypeError, ValueError) as error:
         raise BackendUnavailable(f"malformed account answer: {type(error).__name__}") from error
+
+
+# The newer fields are read strictly: bool("false") is True, and a lock or an expiry date
+# read wrongly would send the user down the wrong branch. TypeError/ValueError: malformed.
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError("not a boolean")
+    return value
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError("not a string")
+    return value
+
+
+def _list(value: Any) -> List[Any]:
+    if not isinstance(value, list):
+        raise TypeError("not a list")
+    return value
+
+
+def _texts(value: Any) -> List[str]:
+    return [_text(item) for item in _list(value)]
+
+
+def _api_key(data: Dict[str, Any]) -> ApiKey:
+    expires = data["expires_on"]
+    return ApiKey(
+        name=_text(data["name"]),
+        scopes=_texts(data["scopes"]),
+        glob_patterns=_texts(data["glob_patterns"]),
+        expires_on=None if expires is None else date.fromisoformat(_text(expires)),
+        legacy=_flag(data["legacy"]),
+    )
+
+
+def _invitations(items: Any, other_side: str) -> List[Invitation]:
+    return [Invitation(_text(i["package"]), _text(i[other_side])) for i in _list(items)]
+
+
+def _membership(data: Dict[str, Any]) -> Membership:
+    if data["role"] not in ORGANIZATION_ROLES:
+        raise ValueError("unknown organization role")
+    return Membership(_text(data["name"]), data["role"])
 
 
 class BackendClient:

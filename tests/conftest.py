@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -78,3 +81,39 @@ def cluster(tmp_path_factory):
     cluster = start_cluster(tmp_path_factory.mktemp("cluster"))
     yield cluster
     cluster.script("stop")
+
+
+class StandIn(BaseHTTPRequestHandler):
+    """Answers every request with the class's status, body and delay."""
+
+    status, body, delay = 200, b"{}", 0.0
+
+    def _answer(self) -> None:
+        time.sleep(self.delay)
+        self.send_response(self.status)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def stand_in():
+    """make(status, body, delay) -> the URL of a stand-in backend, for faults the real one
+    cannot be made to show (slow answers, 5xx, wrong shapes)."""
+    servers = []
+
+    def make(status=200, body=b"{}", delay=0.0) -> str:
+        handler = type("Handler", (StandIn,), {"status": status, "body": body, "delay": delay})
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield make
+    for server in servers:
+        server.shutdown()

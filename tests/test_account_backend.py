@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 import requests
+from sqlalchemy import create_engine, select, text
 
-from account_backend import identity
+from account_backend import identity, queries
+from account_backend.database import api_keys, connect, support_requests
+from account_backend.seed import ACCOUNTS, API_KEYS, seed
 from tools.servers import IDENTITY_SECRET
 
 
@@ -75,8 +80,151 @@ def test_sole_owner_and_last_admin(backend):
     sole = call(backend, "GET", "/v1/accounts/SoleOwnerDev").json()
     assert [p["sole_owner"] for p in sole["packages"]] == [True, True]
     admin = call(backend, "GET", "/v1/accounts/FabrikamAdmin").json()
-    assert admin["organizations"] == [{"name": "FabrikamOrg", "last_admin": True}]
+    assert admin["organizations"] == [{"name": "FabrikamOrg", "role": "admin", "last_admin": True}]
     assert admin["microsoft_account"]["kind"] == "aad"
+
+
+# --- the newer account states, one demo account each ---------------------------------------
+
+
+def account(backend, username):
+    response = call(backend, "GET", f"/v1/accounts/{username}")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_keys_come_as_metadata_only(backend):
+    for username in API_KEYS:
+        for key in account(backend, username)["api_keys"]:
+            assert set(key) == {"name", "scopes", "glob_patterns", "expires_on", "legacy"}
+
+
+def test_expired_key(backend):
+    [key] = account(backend, "ExpiredKeyDev")["api_keys"]
+    assert key["name"] == "ci-push" and key["legacy"] is False
+    assert key["scopes"] == ["push new packages and package versions"]
+    assert key["glob_patterns"] == ["*"]
+    assert date.fromisoformat(key["expires_on"]) < date.today()
+
+
+def test_key_expiring_within_ten_days(backend):
+    [key] = account(backend, "ExpiringKeyDev")["api_keys"]
+    days_left = (date.fromisoformat(key["expires_on"]) - date.today()).days
+    assert 0 <= days_left <= 10
+    assert key["scopes"] == ["push new packages and package versions", "unlist"]
+
+
+def test_legacy_key(backend):
+    [key] = account(backend, "LegacyKeyDev")["api_keys"]
+    assert key["legacy"] is True and key["expires_on"] is None
+
+
+def test_current_key_and_no_keys(backend):
+    [key] = account(backend, "MyNuGetAccount1")["api_keys"]
+    assert key["scopes"] == ["push only new package versions"]
+    assert key["glob_patterns"] == ["MyNuGet.*"]
+    assert (date.fromisoformat(key["expires_on"]) - date.today()).days > 10
+    assert account(backend, "LegacyDev")["api_keys"] == []
+
+
+def test_package_owners_and_pending_invitations(backend):
+    assert account(backend, "MyNuGetAccount1")["packages"] == [
+        {"name": "MyNuGet.Logging", "sole_owner": False, "other_owners": ["CoOwnerDev"]},
+        {"name": "MyNuGet.Utilities", "sole_owner": False, "other_owners": ["CoOwnerDev"]},
+    ]
+    invited = account(backend, "InvitedDev")
+    assert invited["ownership_invitations"] == {
+        "received": [{"package": "Northwind.Toolkit", "from_username": "InvitingDev"}],
+        "sent": [],
+    }
+    assert invited["packages"] == []  # not an owner until the invitation is confirmed
+    inviting = account(backend, "InvitingDev")
+    assert inviting["ownership_invitations"] == {
+        "received": [],
+        "sent": [{"package": "Northwind.Toolkit", "to_username": "InvitedDev"}],
+    }
+    assert inviting["packages"] == [
+        {"name": "Northwind.Toolkit", "sole_owner": True, "other_owners": []}
+    ]
+
+
+def test_unconfirmed_email(backend):
+    unconfirmed = account(backend, "UnconfirmedDev")
+    assert unconfirmed["email_confirmed"] is False
+    assert unconfirmed["email_masked"] == "r***h@outlook.com"
+    assert account(backend, "LegacyDev")["email_confirmed"] is True
+
+
+def test_organization_collaborator(backend):
+    assert account(backend, "OrgCollaboratorDev")["organizations"] == [
+        {"name": "FabrikamOrg", "role": "collaborator", "last_admin": False}
+    ]
+    # a collaborator is not an admin: FabrikamAdmin is still the last one
+    assert account(backend, "FabrikamAdmin")["organizations"][0]["last_admin"] is True
+
+
+def test_locked(backend):
+    assert account(backend, "LockedDev")["locked"] is True
+    assert account(backend, "LegacyDev")["locked"] is False
+
+
+@pytest.mark.parametrize("username", sorted(ACCOUNTS))
+def test_every_demo_account_answers_without_full_addresses(backend, username):
+    answer = call(backend, "GET", f"/v1/accounts/{username}").text
+    assert ACCOUNTS[username].email not in answer
+    assert not ACCOUNTS[username].login or ACCOUNTS[username].login not in answer
+
+
+@pytest.mark.parametrize("username", sorted(ACCOUNTS))
+def test_every_demo_account_can_be_signed_in(backend, username):
+    token = identity.sign(username, IDENTITY_SECRET)
+    verified = call(backend, "POST", "/v1/identity/verify", json={"token": token})
+    assert verified.json() == {"username": username}
+
+
+# --- the demo data over time and older databases ---------------------------------------------
+
+
+def test_demo_dates_follow_the_day_of_loading_and_other_data_stays(tmp_path):
+    engine = connect(f"sqlite:///{tmp_path / 'accounts.db'}")
+    seed(engine, today=date(2020, 1, 1))  # a database seeded long ago
+    with engine.begin() as connection:
+        queries.create_support_request(connection, "delete_account", "rest", [])
+    seed(engine, today=date(2026, 5, 1))  # a later start
+    with engine.connect() as connection:
+        expiry = dict(connection.execute(select(api_keys.c.name, api_keys.c.expires_on)).all())
+        requests_kept = connection.execute(select(support_requests)).all()
+        keys = connection.execute(select(api_keys)).all()
+    assert expiry["release-push"] == date(2026, 5, 1) + timedelta(days=7)
+    assert expiry["ci-push"] == date(2026, 5, 1) - timedelta(days=3)
+    assert len(requests_kept) == 1
+    assert len(keys) == sum(len(demo_keys) for demo_keys in API_KEYS.values())  # no copies
+
+
+OLD_SCHEMA = [
+    "CREATE TABLE accounts (id INTEGER PRIMARY KEY, username VARCHAR(64) NOT NULL UNIQUE, "
+    "email VARCHAR(254) NOT NULL, password_login BOOLEAN NOT NULL, "
+    "is_organization BOOLEAN NOT NULL)",
+    "CREATE TABLE organization_admins (org_id INTEGER NOT NULL, admin_id INTEGER NOT NULL)",
+    "INSERT INTO accounts VALUES (1, 'OldOrg', 'org@example.org', 0, 1)",
+    "INSERT INTO accounts VALUES (2, 'OldAdmin', 'admin@example.org', 0, 0)",
+    "INSERT INTO organization_admins VALUES (1, 2)",
+]
+
+
+def test_a_database_from_before_the_newer_states_is_brought_up_to_date(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    with create_engine(url).begin() as connection:
+        for statement in OLD_SCHEMA:
+            connection.execute(text(statement))
+    engine = connect(url)
+    seed(engine)
+    with engine.connect() as connection:
+        old_admin = queries.account_view(connection, queries.find_account(connection, "OldAdmin"))
+        locked = queries.account_view(connection, queries.find_account(connection, "LockedDev"))
+    assert old_admin["organizations"] == [{"name": "OldOrg", "role": "admin", "last_admin": True}]
+    assert old_admin["email_confirmed"] is True and old_admin["locked"] is False
+    assert locked["locked"] is True  # the newer demo accounts are added
 
 
 def test_account_by_linked_email(backend):

@@ -4,18 +4,23 @@ real backend (and with a closed port for the fault path)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 
+import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from account_backend import identity
+from actions import account_check
 from actions.account_check import (
     ActionDiagnose,
     ActionStartPlaybook,
     ValidateAccountForm,
     identity_token,
 )
+from actions.backend_client import BackendClient
+from actions.diagnosis import Identifier
 from tests.helpers import finding_says, first_step
 from tools.servers import IDENTITY_SECRET, backend_env, free_port, start_backend, stop
 
@@ -135,6 +140,96 @@ def test_a_typed_login_target_is_checked_for_a_signed_in_user(backend_settings):
     )
     assert "MyNuGetAccount2" not in finding  # the other account is never named
     assert slots_after["account_identifier"] is None
+
+
+# The demo account for each newer state and what the check finds for it (README walk-through).
+DEMO_STATES = [
+    ("ExpiredKeyDev", "push_forbidden_api_key", "key_expired"),
+    ("ExpiringKeyDev", "manage_api_keys", "key_expiring"),
+    ("LegacyKeyDev", "push_forbidden_api_key", "legacy_key"),
+    ("MyNuGetAccount1", "manage_api_keys", "keys_current"),
+    ("LegacyDev", "manage_api_keys", "no_keys"),
+    ("InvitedDev", "manage_package_owners", "invitation_pending"),
+    ("InvitingDev", "manage_package_owners", "invitation_sent"),
+    ("SoleOwnerDev", "manage_package_owners", "sole_owner"),
+    ("MyNuGetAccount1", "manage_package_owners", "owners_ok"),
+    ("UnconfirmedDev", "confirm_or_change_email", "email_unconfirmed"),
+    ("LegacyDev", "confirm_or_change_email", "email_confirmed"),
+    ("OrgCollaboratorDev", "manage_organization_members", "organizations"),
+    ("LegacyDev", "manage_organization_members", "no_organizations"),
+    ("LockedDev", "account_locked_or_signin_error", "locked"),
+    ("LockedDev", "manage_api_keys", "locked"),
+    ("LegacyDev", "account_locked_or_signin_error", "not_locked"),
+]
+
+
+def check_account(backend, topic, verified, typed=None):
+    """The `account` check as diagnose runs it, for a user the backend verified."""
+    client = BackendClient(backend.url, backend.token)
+    return asyncio.run(account_check.CHECKS["account"].lookup(topic, typed, client, verified))
+
+
+@pytest.mark.parametrize("username, topic, expected", DEMO_STATES)
+def test_each_demo_account_shows_its_state(backend, username, topic, expected):
+    name, values = check_account(backend, topic, username)
+    assert name == expected
+    assert not any("@" in value and "***" not in value for value in values.values())
+
+
+def test_the_demo_values_are_those_of_the_verified_account(backend):
+    assert check_account(backend, "push_forbidden_api_key", "ExpiredKeyDev")[1]["key_name"] == (
+        "ci-push"
+    )
+    assert check_account(backend, "manage_package_owners", "InvitedDev")[1] == {
+        "packages": "Northwind.Toolkit"
+    }
+    assert check_account(backend, "manage_organization_members", "OrgCollaboratorDev")[1] == {
+        "memberships": "FabrikamOrg (collaborator)"
+    }
+    assert check_account(backend, "confirm_or_change_email", "UnconfirmedDev")[1] == {
+        "email_masked": "r***h@outlook.com"
+    }
+    # what the user typed never picks the account: the verified one is checked
+    typed = Identifier("username", "LockedDev")
+    assert check_account(backend, "manage_api_keys", "ExpiredKeyDev", typed)[0] == "key_expired"
+
+
+def test_the_account_check_needs_a_verified_identity():
+    assert account_check.CHECKS["account"].needs_identity
+
+
+@pytest.mark.parametrize("username", ["ExpiredKeyDev", "InvitedDev", "LockedDev"])
+def test_an_identity_not_signed_with_the_secret_learns_nothing(backend_settings, username):
+    forged = {"identity_token": identity.sign(username, "not the secret")}
+    said, _ = start("recover_password_login", forged)
+    assert "utter_sign_in_to_check" in said and "Step 1 of 6" in said
+    assert username not in said
+
+
+def test_a_locked_account_on_a_topic_without_a_locked_branch_gets_the_steps(backend_settings):
+    said, events = start("recover_password_login", signed_in("LockedDev"))
+    assert "Step 1 of 6" in said and "utter_could_not_check" not in said
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["playbook_path"] == "main"
+
+
+def test_a_malformed_account_answer_is_could_not_check(stand_in, monkeypatch):
+    # The stand-in gives every request this body: the identity verifies as LegacyDev, and the
+    # account lacks the newer fields (an older or faulty backend).
+    body = {
+        "username": "LegacyDev",
+        "is_organization": False,
+        "password_login": True,
+        "email_masked": "l***v@example.org",
+        "microsoft_account": None,
+        "packages": [],
+        "organizations": [],
+    }
+    monkeypatch.setenv("ACCOUNT_BACKEND_URL", stand_in(body=json.dumps(body).encode()))
+    said, events = start("recover_password_login", signed_in("LegacyDev"))
+    assert "utter_could_not_check" in said and "Step 1 of 6" in said
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["playbook_path"] == "main"
 
 
 def test_backend_down_gives_general_steps(monkeypatch):
