@@ -21,6 +21,7 @@ from actions.account_check import (
 )
 from actions.backend_client import BackendClient
 from actions.diagnosis import Identifier
+from actions.playbooks import playbooks
 from tests.helpers import finding_says, first_step
 from tools.servers import IDENTITY_SECRET, backend_env, free_port, start_backend, stop
 
@@ -202,15 +203,17 @@ def test_the_account_check_needs_a_verified_identity():
 def test_an_identity_not_signed_with_the_secret_learns_nothing(backend_settings, username):
     forged = {"identity_token": identity.sign(username, "not the secret")}
     said, _ = start("recover_password_login", forged)
-    assert "utter_sign_in_to_check" in said and "Step 1 of 6" in said
+    assert "utter_sign_in_to_check" in said and first_step("recover_password_login") in said
     assert username not in said
 
 
-def test_a_locked_account_on_a_topic_without_a_locked_branch_gets_the_steps(backend_settings):
+def test_a_locked_account_goes_to_support_in_a_topic_without_a_locked_branch(backend_settings):
+    assert "locked" not in playbooks()["recover_password_login"].findings
     said, events = start("recover_password_login", signed_in("LockedDev"))
-    assert "Step 1 of 6" in said and "utter_could_not_check" not in said
+    assert "utter_account_locked" in said and "utter_offer_support_request" in said
+    assert "utter_could_not_check" not in said
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
-    assert slots["playbook_path"] == "main"
+    assert slots["awaiting"] == "handoff_confirm"
 
 
 def test_a_malformed_account_answer_is_could_not_check(stand_in, monkeypatch):
@@ -227,7 +230,7 @@ def test_a_malformed_account_answer_is_could_not_check(stand_in, monkeypatch):
     }
     monkeypatch.setenv("ACCOUNT_BACKEND_URL", stand_in(body=json.dumps(body).encode()))
     said, events = start("recover_password_login", signed_in("LegacyDev"))
-    assert "utter_could_not_check" in said and "Step 1 of 6" in said
+    assert "utter_could_not_check" in said and first_step("recover_password_login") in said
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert slots["playbook_path"] == "main"
 
