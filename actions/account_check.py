@@ -78,7 +78,8 @@ class ValidateAccountForm(FormValidationAction):
                 return {SLOT: f"{found.kind}:{found.value}", "identifier_attempts": None}
         if intent == "human_handoff":
             return {SLOT: "handoff", "identifier_attempts": None}
-        if intent in account_topics() and confidence >= SWITCH_CONFIDENCE:
+        switching = intent in account_topics() and intent != tracker.get_slot("topic")
+        if switching and confidence >= SWITCH_CONFIDENCE:
             # a new question instead of an answer
             return {SLOT: f"topic:{intent}", "identifier_attempts": None}
         attempts = int(tracker.get_slot("identifier_attempts") or 0) + 1
@@ -176,14 +177,19 @@ def _alternatives(topic: str, tracker: Tracker) -> tuple:
 async def answer_or_start(state: State, topic: str, tracker: Tracker) -> Turn:
     """A specific question gets its fact (or an honest "not documented") first; anything else
     starts the topic's walk-through."""
+    if playbooks()[topic].check == "account" and identity_token(tracker):
+        # a signed-in user's own account answers better than a general fact
+        return await start_topic(state, topic, tracker)
     text = str(tracker.latest_message.get("text") or "")
-    answer = specific_answers.specific_answer(topic, text)
-    log_event(log, "topic_asked", topic=topic, specific=type(answer).__name__.lower())
+    found = specific_answers.specific_answer_among((topic, *_alternatives(topic, tracker)), text)
+    kind = type(found[1]).__name__.lower() if found else None
+    log_event(log, "topic_asked", topic=topic, specific=kind)
+    if found is None:
+        return await start_topic(state, topic, tracker)
+    answered, answer = found
     if isinstance(answer, Fact):
-        return engine.answer_fact(state, topic, answer.says, knowledge().source_url(answer))
-    if answer is not None:
-        return engine.answer_unknown(state, topic)
-    return await start_topic(state, topic, tracker)
+        return engine.answer_fact(state, answered, answer.says, knowledge().source_url(answer))
+    return engine.answer_unknown(state, answered)
 
 
 class ActionStartPlaybook(Action):

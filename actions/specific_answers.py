@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import yaml
 
@@ -30,7 +30,7 @@ NLU_DIR = Path(__file__).resolve().parent.parent / "data" / "nlu"
 MIN_SIMILARITY = 0.25  # below it a message is not taken as asking one fact
 # The walk-through examples far outnumber a fact's questions; their nearness counts less so
 # that a question near one fact's wording still gets that fact.
-WALKTHROUGH_WEIGHT = 0.85
+WALKTHROUGH_WEIGHT = 0.75
 MAX_CHARACTERS = 400  # a long story is a problem description: the walk-through fits it better
 # Requests for the whole task: their nearness marks a message as "walk me through it".
 WALKTHROUGH_FORMS = (
@@ -42,6 +42,10 @@ WALKTHROUGH_FORMS = (
     "I have a problem: {title}",
 )
 _WORD = re.compile(r"[a-z0-9]+")
+_QUESTION_WORDS = frozenset(
+    "what whats how why when where which who whom whose can could does do did is are was will "
+    "would should shall may might must if whether any anyone".split()
+)
 _MARKUP = re.compile(r"\[([^\]]*)\]\([a-z_]+\)")  # [text](entity)
 _STOP = frozenset(
     "a an the to of in on for my i me is it do does can be and or with at this that what how "
@@ -141,11 +145,30 @@ def scored(topic: str, text: str, index: Optional[_Index] = None) -> Tuple[float
     return best, answer
 
 
+def is_question(text: str) -> bool:
+    """A question mark or a question's first word: a statement of a problem
+    ("sign-in fails with my work email") asks for the walk-through, not one fact."""
+    first = next(iter(_WORD.findall(text.lower())), "")
+    return "?" in text or first in _QUESTION_WORDS
+
+
 def specific_answer(topic: str, text: str) -> Optional[Answer]:
     """The fact or undocumented question `text` asks within `topic`, or None (walk through)."""
-    if not text or text.startswith("/") or len(text) > MAX_CHARACTERS:
-        return None  # a button payload, or a story: the walk-through fits
-    if topic not in knowledge().topics:
-        return None
-    score, answer = scored(topic, text)
-    return answer if score >= MIN_SIMILARITY else None
+    found = specific_answer_among((topic,), text)
+    return found[1] if found else None
+
+
+def specific_answer_among(topics: Sequence[str], text: str) -> Optional[Tuple[str, Answer]]:
+    """The best (topic, fact or undocumented question) over the classifier's likeliest topics:
+    a question worded like one topic's can be answered by a neighbour's fact."""
+    if not text or text.startswith("/") or len(text) > MAX_CHARACTERS or not is_question(text):
+        return None  # a button payload, a story or a problem statement: the walk-through fits
+    best: Tuple[float, str, Optional[Answer]] = (0.0, "", None)
+    for topic in (t for t in topics if t in knowledge().topics):
+        score, answer = scored(topic, text)
+        if answer is None and topic == topics[0]:
+            return None  # the likeliest topic reads it as a walk-through request
+        if answer is not None and score > best[0]:
+            best = (score, topic, answer)
+    score, topic, answer = best
+    return (topic, answer) if answer is not None and score >= MIN_SIMILARITY else None

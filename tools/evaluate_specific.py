@@ -44,7 +44,13 @@ def load(path: Path, half: str = "all") -> List[Example]:
 
 def predicted(example: Example, threshold: float) -> str:
     score, answer = specific_answers.scored(example.topic, example.text)
-    if score < threshold or answer is None or len(example.text) > specific_answers.MAX_CHARACTERS:
+    too_long = len(example.text) > specific_answers.MAX_CHARACTERS
+    if (
+        score < threshold
+        or answer is None
+        or too_long
+        or not specific_answers.is_question(example.text)
+    ):
         return "walkthrough"
     if isinstance(answer, Fact):
         topic = knowledge().topics[example.topic]
