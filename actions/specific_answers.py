@@ -129,9 +129,9 @@ def _cosine(a: Vector, b: Vector) -> float:
     return sum(v * b.get(g, 0.0) for g, v in a.items())
 
 
-def scored(topic: str, text: str, index: Optional[_Index] = None) -> Tuple[float, Optional[Answer]]:
-    """The nearest example's similarity and what it answers (None: a walk-through request)."""
-    index = index or _index(topic)
+def _nearest(topic: str, text: str) -> Tuple[float, Optional[Answer], float]:
+    """The best fact-or-unknown similarity with its answer, and the best walk-through one."""
+    index = _index(topic)
     query = _weigh(features(text), index.idf)
     best, answer, walkthrough = 0.0, None, 0.0
     for vector, candidate in index.vectors:
@@ -140,6 +140,12 @@ def scored(topic: str, text: str, index: Optional[_Index] = None) -> Tuple[float
             walkthrough = max(walkthrough, score)
         elif score > best:
             best, answer = score, candidate
+    return best, answer, walkthrough
+
+
+def scored(topic: str, text: str) -> Tuple[float, Optional[Answer]]:
+    """The nearest example's similarity and what it answers (None: a walk-through request)."""
+    best, answer, walkthrough = _nearest(topic, text)
     if best < walkthrough * WALKTHROUGH_WEIGHT:
         return walkthrough, None
     return best, answer
@@ -163,12 +169,14 @@ def specific_answer_among(topics: Sequence[str], text: str) -> Optional[Tuple[st
     a question worded like one topic's can be answered by a neighbour's fact."""
     if not text or text.startswith("/") or len(text) > MAX_CHARACTERS or not is_question(text):
         return None  # a button payload, a story or a problem statement: the walk-through fits
-    best: Tuple[float, str, Optional[Answer]] = (0.0, "", None)
-    for topic in (t for t in topics if t in knowledge().topics):
-        score, answer = scored(topic, text)
-        if answer is None and topic == topics[0]:
-            return None  # the likeliest topic reads it as a walk-through request
-        if answer is not None and score > best[0]:
-            best = (score, topic, answer)
-    score, topic, answer = best
-    return (topic, answer) if answer is not None and score >= MIN_SIMILARITY else None
+    known = [t for t in topics if t in knowledge().topics]
+    if not known:
+        return None
+    nearest = {t: _nearest(t, text) for t in known}
+    # the likeliest topic's walk-through requests set the bar every topic's facts must clear
+    bar = nearest[known[0]][2] * WALKTHROUGH_WEIGHT
+    score, topic = max((nearest[t][0], t) for t in known)
+    answer = nearest[topic][1]
+    if answer is None or score < max(bar, MIN_SIMILARITY):
+        return None
+    return topic, answer

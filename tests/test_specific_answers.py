@@ -12,7 +12,7 @@ def test_each_fact_question_of_the_knowledge_base_finds_its_own_fact():
     misses = []
     for topic in knowledge().topics.values():
         for fact in topic.facts.values():
-            for ask in fact.asks:
+            for ask in filter(specific_answers.is_question, fact.asks):
                 found = specific_answers.specific_answer(topic.id, ask)
                 if not (isinstance(found, Fact) and found.says == fact.says):
                     misses.append((topic.id, ask))
@@ -34,7 +34,35 @@ def test_an_unknown_topic_has_no_specific_answers():
     assert specific_answers.specific_answer("no_such_topic", "how long does it take?") is None
 
 
-def test_a_request_for_the_whole_task_is_not_taken_for_one_fact():
+def test_a_problem_statement_gets_the_walk_through_not_one_fact():
     for topic in knowledge().topics.values():
         title = topic.title.lower()
-        assert specific_answers.specific_answer(topic.id, f"how do I {title}") is None, topic.id
+        assert specific_answers.specific_answer(topic.id, f"I need help: {title}") is None
+
+
+@pytest.mark.parametrize(
+    "text, question",
+    [
+        ("is the username case sensitive", True),
+        ("How long does it take?", True),
+        ("does the old key still work after I regenerate it", True),
+        ("my push fails with 403", False),
+        ("please delete my account", False),
+    ],
+)
+def test_only_questions_are_taken_for_specific_questions(text, question):
+    assert specific_answers.is_question(text) is question
+
+
+def test_a_neighbouring_topics_fact_answers_when_it_fits_better():
+    question = "Is the username case sensitive?"
+    found = specific_answers.specific_answer_among(("change_username", "create_account"), question)
+    assert found and found[0] == "create_account"
+    assert "case sensitive" in found[1].says
+
+
+def test_a_walk_through_request_of_the_likeliest_topic_is_not_taken_for_a_neighbours_fact():
+    request = "I'd like to change my nuget username, how?"
+    topics = ("change_username", "create_account")
+    assert specific_answers.scored("change_username", request)[1] is None
+    assert specific_answers.specific_answer_among(topics, request) is None
