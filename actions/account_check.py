@@ -177,7 +177,8 @@ def _alternatives(topic: str, tracker: Tracker) -> tuple:
 async def answer_or_start(state: State, topic: str, tracker: Tracker) -> Turn:
     """A specific question gets its fact (or an honest "not documented") first; anything else
     starts the topic's walk-through."""
-    if playbooks()[topic].check == "account" and identity_token(tracker):
+    check = CHECKS.get(playbooks()[topic].check or "")
+    if check and check.needs_identity and identity_token(tracker):
         # a signed-in user's own account answers better than a general fact
         return await start_topic(state, topic, tracker)
     text = str(tracker.latest_message.get("text") or "")

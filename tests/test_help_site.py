@@ -144,4 +144,4 @@ def test_a_host_page_passes_the_signed_in_identity(browser_page, help_site):
     page.goto(help_site)
     page.locator(".nga-launcher").click()
     send(page, "I want to delete my nuget account")
-    bot_says(page, "sole owner of 2 package(s): SoleOwner.Core, SoleOwner.Extensions")
+    bot_says(page, "You are the only owner of 2 package(s): SoleOwner.Core, SoleOwner.Extensions")
