@@ -37,11 +37,11 @@ def first_asks(topic: str, count: int):
 
 @pytest.fixture(scope="module")
 def specific_results(assistant):
-    """Up to eight specific questions per topic (the first question-form `asks` of its facts),
+    """Up to five specific questions per topic (the first question-form `asks` of its facts),
     each in a new conversation: did the first reply state that fact, with its source?"""
     results = {}
     for topic in knowledge().topics:
-        for question, fact in first_asks(topic, 8):
+        for question, fact in first_asks(topic, 5):
             replies = assistant.say(sender(), question)
             first = replies[0].get("text") if replies else None
             right = first == fact.says and "Source: https://" in texts(replies)
