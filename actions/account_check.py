@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
@@ -168,21 +168,23 @@ async def start_topic(state: State, topic: str, tracker: Tracker) -> Turn:
     return await diagnose(State(topic=topic), tracker)
 
 
-def _alternatives(topic: str, tracker: Tracker) -> tuple:
+def _alternatives(topic: str, tracker: Tracker) -> Tuple[str, ...]:
     """The next likely topics of the message, for "no, that's not my question"."""
     ranking = tracker.latest_message.get("intent_ranking", [])
     return tuple(t for t in engine.top_topics(ranking, 4) if t != topic)[:3]
 
 
-async def answer_or_start(state: State, topic: str, tracker: Tracker) -> Turn:
-    """A specific question gets its fact (or an honest "not documented") first; anything else
-    starts the topic's walk-through."""
+async def answer_or_start(
+    state: State, topic: str, alternatives: Tuple[str, ...], tracker: Tracker
+) -> Turn:
+    """A specific question gets its fact (or an honest "not documented") first, from `topic`
+    or one of its likely `alternatives`; anything else starts the topic's walk-through."""
     check = CHECKS.get(playbooks()[topic].check or "")
     if check and check.needs_identity and identity_token(tracker):
         # a signed-in user's own account answers better than a general fact
         return await start_topic(state, topic, tracker)
     text = str(tracker.latest_message.get("text") or "")
-    found = specific_answers.specific_answer_among((topic, *_alternatives(topic, tracker)), text)
+    found = specific_answers.specific_answer_among((topic, *alternatives), text)
     kind = type(found[1]).__name__.lower() if found else None
     log_event(log, "topic_asked", topic=topic, specific=kind)
     if found is None:
@@ -201,8 +203,9 @@ class ActionStartPlaybook(Action):
         topic = tracker.get_intent_of_latest_message()
         if topic not in account_topics():
             return engine.fallback(state, tracker.latest_message.get("intent_ranking", []))
-        turn = await answer_or_start(state, topic, tracker)
-        return replace(turn, state=replace(turn.state, suggestions=_alternatives(topic, tracker)))
+        alternatives = _alternatives(topic, tracker)
+        turn = await answer_or_start(state, topic, alternatives, tracker)
+        return replace(turn, state=replace(turn.state, suggestions=alternatives))
 
     async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
         state = read_state(tracker)

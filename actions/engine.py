@@ -215,12 +215,12 @@ def _stuck_help(state: State):
 def stuck(state: State) -> Turn:
     """ "Still stuck": the step's own help if it has some, else the path's remaining choices,
     and only then a support request."""
-    help_ = _stuck_help(state) if state.topic and state.path else None
+    path = _path(state) if state.topic and state.path else None
+    help_ = _stuck_help(state) if path else None
     if help_ and help_.choices:
         message = _choices_message(help_.text, help_.choices)
         return Turn((message,), replace(state, awaiting=STUCK_CHOICE))
     lead = (Message(text=help_.text),) if help_ else (Message(response="utter_sorry_stuck"),)
-    path = _path(state) if state.topic and state.path else None
     if path and path.choices:
         message = _choices_message(path.choices_text or "What next?", path.choices)
         return Turn(lead + (message,), replace(state, awaiting=CHOICE))

@@ -164,7 +164,9 @@ def specific_answer(topic: str, text: str) -> Optional[Answer]:
     return found[1] if found else None
 
 
-def specific_answer_among(topics: Sequence[str], text: str) -> Optional[Tuple[str, Answer]]:
+def specific_answer_among(
+    topics: Sequence[str], text: str, min_similarity: float = MIN_SIMILARITY
+) -> Optional[Tuple[str, Answer]]:
     """The best (topic, fact or undocumented question) over the classifier's likeliest topics:
     a question worded like one topic's can be answered by a neighbour's fact."""
     if not text or text.startswith("/") or len(text) > MAX_CHARACTERS or not is_question(text):
@@ -177,6 +179,6 @@ def specific_answer_among(topics: Sequence[str], text: str) -> Optional[Tuple[st
     bar = nearest[known[0]][2] * WALKTHROUGH_WEIGHT
     score, topic = max((nearest[t][0], t) for t in known)
     answer = nearest[topic][1]
-    if answer is None or score < max(bar, MIN_SIMILARITY):
+    if answer is None or score < max(bar, min_similarity):
         return None
     return topic, answer

@@ -3,27 +3,14 @@ against the real servers and the trained model."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from actions import specific_answers
 from actions.knowledge import knowledge
 from actions.playbooks import playbooks
+from tests.test_conversations import payloads, sender, texts
 
 pytestmark = pytest.mark.model
-
-
-def sender() -> str:
-    return f"test-{uuid.uuid4().hex[:12]}"
-
-
-def texts(replies) -> str:
-    return "\n".join(r.get("text") or "" for r in replies)
-
-
-def payloads(reply) -> list:
-    return [b["payload"] for b in reply.get("buttons") or []]
 
 
 def first_asks(topic: str, count: int):

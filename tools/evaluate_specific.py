@@ -22,7 +22,7 @@ from typing import Dict, List, Optional, Sequence
 import yaml
 
 from actions import specific_answers
-from actions.knowledge import Fact, knowledge
+from actions.knowledge import Fact
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / "tests/evaluation/specific_questions.yml"
 
@@ -43,20 +43,12 @@ def load(path: Path, half: str = "all") -> List[Example]:
 
 
 def predicted(example: Example, threshold: float) -> str:
-    score, answer = specific_answers.scored(example.topic, example.text)
-    too_long = len(example.text) > specific_answers.MAX_CHARACTERS
-    if (
-        score < threshold
-        or answer is None
-        or too_long
-        or not specific_answers.is_question(example.text)
-    ):
+    """What the assistant's matcher does with the example, `threshold` as MIN_SIMILARITY."""
+    found = specific_answers.specific_answer_among((example.topic,), example.text, threshold)
+    if found is None:
         return "walkthrough"
-    if isinstance(answer, Fact):
-        topic = knowledge().topics[example.topic]
-        fact_id = next(i for i, f in topic.facts.items() if f == answer)
-        return f"fact:{fact_id}"
-    return "unknown"
+    answer = found[1]
+    return f"fact:{answer.id}" if isinstance(answer, Fact) else "unknown"
 
 
 def kind(label: str) -> str:
