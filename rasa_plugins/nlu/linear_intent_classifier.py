@@ -24,6 +24,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from rasa_plugins.nlu import glossary
 from rasa_plugins.nlu.linear_model import LinearIntentModel, LinearSettings
 
 logger = logging.getLogger(__name__)
@@ -83,6 +84,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self._storage = model_storage
         self._resource = resource
         self.model = model
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        """The glossary shapes the features: a changed glossary means a retrained model."""
+        return glossary.fingerprint()
 
     @classmethod
     def create(

@@ -20,6 +20,8 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from rasa_plugins.nlu.glossary import glosses
+
 OUT_OF_SCOPE = "out_of_scope"
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _URL = re.compile(r"https?://\S+")
@@ -39,9 +41,11 @@ class LinearSettings:
 
 
 def normalise(text: str) -> str:
-    """Lower-case; an address or link counts as what it is, not as its letters."""
-    text = _EMAIL.sub(" emailaddress ", text)
-    return _URL.sub(" weblink ", text).lower()
+    """Lower-case; an address or link counts as what it is, not as its letters; account words
+    of other languages bring their English glosses (rasa_plugins/nlu/glossary.py)."""
+    text = _URL.sub(" weblink ", _EMAIL.sub(" emailaddress ", text)).lower()
+    found = glosses(text)
+    return f"{text} {' '.join(found)}" if found else text
 
 
 def _pipeline(settings: LinearSettings):
