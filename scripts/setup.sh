@@ -22,13 +22,15 @@ find_python() {
   return 1
 }
 
-# The help-site widget's socket.io client, from the npm registry at the locked version.
+# The help-site widget's socket.io client, and axe-core for the browser tests' accessibility
+# check (a devDependency, hence --include=dev: NODE_ENV=production would drop it), from the npm
+# registry at the locked versions.
 web_stamp="help_site/node_modules/.package-lock.sha256"
 web_wanted=$(sha256sum help_site/package-lock.json | cut -d' ' -f1)
 if [ ! -f "$web_stamp" ] || [ "$(cat "$web_stamp")" != "$web_wanted" ]; then
   command -v npm >/dev/null || { echo "setup: npm is needed for the help-site widget" >&2; exit 1; }
-  echo "setup: installing the widget's socket.io client (npm ci)"
-  npm ci --prefix help_site --no-audit --no-fund --loglevel=error >/dev/null
+  echo "setup: installing the widget's socket.io client and axe-core (npm ci)"
+  npm ci --prefix help_site --include=dev --no-audit --no-fund --loglevel=error >/dev/null
   echo "$web_wanted" > "$web_stamp"
 fi
 
