@@ -48,6 +48,11 @@ class HelpSiteHandler(SimpleHTTPRequestHandler):
         else:
             super().do_GET()
 
+    def list_directory(self, path: str) -> None:
+        # A folder without index.html is not a page: no listing of what the site holds.
+        self.send_error(404, "File not found")
+        return None
+
     def _send_bytes(self, body: bytes, content_type: str) -> None:
         self.send_response(200)
         self.send_header("Content-Type", f"{content_type}; charset=utf-8")

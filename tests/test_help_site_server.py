@@ -53,6 +53,15 @@ def test_missing_files_are_404_and_paths_cannot_leave_the_public_folder(site):
     assert "make_server" not in leaked.text
 
 
+def test_folders_are_not_listed(site):
+    for path in ("/widget/", "/widget", "/widget/?C=M;O=A"):
+        answer = requests.get(site + path, timeout=5)
+        assert answer.status_code == 404, path
+        assert "widget.js" not in answer.text
+        assert "Directory listing" not in answer.text
+    assert requests.get(site + "/", timeout=5).status_code == 200  # index.html still served
+
+
 def test_websocket_origin_of_the_assistant_is_allowed():
     policy = content_security_policy("https://bot.example.org:8443")
     assert "connect-src 'self' https://bot.example.org:8443 wss://bot.example.org:8443;" in policy
