@@ -19,29 +19,57 @@
     { socketUrl: "http://localhost:5005", socketPath: "/socket.io/", identityToken: null },
     window.NuGetAssistantConfig || {}
   );
-  var STORAGE_KEY = "nuget-assistant.v1";
+  var STORAGE_KEY = "nuget-assistant.v2";
+  var OLD_STORAGE_KEY = "nuget-assistant.v1"; // localStorage, shared by every later visitor
   var MAX_KEPT_MESSAGES = 200;
   var MAX_MESSAGE_CHARS = 4000;
   var REPLY_TIMEOUT_MS = 20000;
+  var IDLE_EXPIRY_MS = 30 * 60 * 1000;
+  var INPUT_MAX_HEIGHT = 120; // px, as widget.css's max-height
+  var SMALL_SCREEN = window.matchMedia("(max-width: 600px)"); // as widget.css: full-screen panel
 
-  // ---- persistence: the session id and the transcript survive a page reload ----
+  // ---- persistence: per browser tab (sessionStorage), forgotten after IDLE_EXPIRY_MS ----
+  // The transcript holds what the user typed (addresses, usernames, support references), so on
+  // a shared computer it must not outlive the tab, nor a tab left idle.
+
+  function freshState() {
+    return { sessionId: null, messages: [], open: false, turn: 0, savedAt: Date.now() };
+  }
+
+  function isExpired(saved) {
+    return !(saved.savedAt > Date.now() - IDLE_EXPIRY_MS);
+  }
 
   function loadState() {
     try {
-      var saved = JSON.parse(window.localStorage.getItem(STORAGE_KEY) || "null");
-      if (saved && Array.isArray(saved.messages)) return saved;
+      window.localStorage.removeItem(OLD_STORAGE_KEY);
+    } catch (e) {
+      /* storage disabled: nothing was kept there either */
+    }
+    try {
+      var saved = JSON.parse(window.sessionStorage.getItem(STORAGE_KEY) || "null");
+      if (saved && Array.isArray(saved.messages) && !isExpired(saved)) return saved;
     } catch (e) {
       /* unreadable storage: start over */
     }
-    return { sessionId: null, messages: [], open: false };
+    return freshState();
   }
 
   function saveState() {
     state.messages = state.messages.slice(-MAX_KEPT_MESSAGES);
+    state.savedAt = Date.now();
     try {
-      window.localStorage.setItem(STORAGE_KEY, JSON.stringify(state));
+      window.sessionStorage.setItem(STORAGE_KEY, JSON.stringify(state));
     } catch (e) {
       /* storage full or disabled: the conversation still works, it just won't survive a reload */
+    }
+  }
+
+  function forgetState() {
+    try {
+      window.sessionStorage.removeItem(STORAGE_KEY);
+    } catch (e) {
+      /* nothing to forget */
     }
   }
 
@@ -53,6 +81,12 @@
     var node = document.createElement(tag);
     if (className) node.className = className;
     if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function button(className, text) {
+    var node = el("button", className, text);
+    node.type = "button";
     return node;
   }
 
@@ -84,30 +118,46 @@
   // ---- the widget ----
 
   var root = el("div", "nga");
-  var launcher = el("button", "nga-launcher", "Need help with your account?");
-  launcher.type = "button";
+  var launcher = button("nga-launcher", "Need help with your account?");
   launcher.setAttribute("aria-expanded", "false");
+  launcher.setAttribute("aria-controls", "nga-panel");
   var panel = el("section", "nga-panel");
+  panel.id = "nga-panel";
   panel.setAttribute("aria-label", "NuGet account assistant");
   panel.hidden = true;
 
   var header = el("header", "nga-header");
   header.appendChild(el("span", "nga-title", "NuGet account assistant"));
-  var restart = el("button", "nga-restart", "Start over");
-  restart.type = "button";
-  var close = el("button", "nga-close", "\u00d7");
-  close.type = "button";
+  var close = button("nga-close", "\u00d7");
   close.setAttribute("aria-label", "Close the assistant");
-  header.appendChild(restart);
   header.appendChild(close);
+
+  // Says how long the chat is kept, next to the way to end it now.
+  var notice = el("div", "nga-notice");
+  notice.appendChild(
+    el(
+      "p",
+      null,
+      "This chat is kept in this browser tab until you end it, close the tab, or leave it " +
+        "for 30 minutes."
+    )
+  );
+  var endChat = button("nga-end", "End chat and clear");
+  notice.appendChild(endChat);
 
   var status = el("div", "nga-status");
   status.setAttribute("role", "status");
+  // Screen-reader-only announcements (the typing indicator): a live region that stays in the
+  // accessibility tree, as a region that appears with its text is often not read out.
+  var announcer = el("div", "nga-sr-only");
+  announcer.setAttribute("role", "status");
   var log = el("div", "nga-log");
   log.setAttribute("role", "log");
   log.setAttribute("aria-live", "polite");
+  log.setAttribute("aria-label", "Conversation");
+  log.tabIndex = 0; // keyboard users can scroll it
   var typing = el("div", "nga-typing");
-  typing.setAttribute("aria-label", "The assistant is typing");
+  typing.setAttribute("aria-hidden", "true"); // the announcer speaks for it
   typing.hidden = true;
   for (var i = 0; i < 3; i++) typing.appendChild(el("span"));
 
@@ -122,11 +172,9 @@
   form.appendChild(input);
   form.appendChild(send);
 
-  panel.appendChild(header);
-  panel.appendChild(status);
-  panel.appendChild(log);
-  panel.appendChild(typing);
-  panel.appendChild(form);
+  [header, notice, status, announcer, log, typing, form].forEach(function (part) {
+    panel.appendChild(part);
+  });
   root.appendChild(panel);
   root.appendChild(launcher);
 
@@ -134,54 +182,134 @@
     "Hi! I help with nuget.org account problems: signing in, passwords, linked Microsoft " +
     "accounts, organizations, usernames and deleting an account. What's going on?";
 
+  // ---- buttons: only the latest question's are live ----
+  // An old "Skip" pressed three steps later would be read as an answer to the current
+  // question, so a group goes dead once it is answered or a newer reply has arrived.
+
+  function latestBotTurn() {
+    for (var j = state.messages.length - 1; j >= 0; j--) {
+      if (state.messages[j].from === "bot") return state.messages[j].turn;
+    }
+    return -1;
+  }
+
+  function isLive(message) {
+    return !message.answered && message.turn === latestBotTurn();
+  }
+
+  function disableGroup(group) {
+    Array.prototype.forEach.call(group.querySelectorAll("button"), function (b) {
+      b.disabled = true;
+    });
+  }
+
+  function disableOlderButtons(turn) {
+    Array.prototype.forEach.call(log.querySelectorAll(".nga-buttons"), function (group) {
+      if (Number(group.dataset.turn) < turn) disableGroup(group);
+    });
+  }
+
+  function renderButtons(message, index) {
+    var group = el("div", "nga-buttons");
+    group.dataset.turn = String(message.turn);
+    var live = isLive(message);
+    message.buttons.forEach(function (choice) {
+      var node = button("nga-button", choice.title);
+      node.disabled = !live;
+      node.addEventListener("click", function () {
+        state.messages[index].answered = true;
+        disableGroup(group);
+        focusReplyWhenItComes = true;
+        log.focus({ preventScroll: true }); // the pressed button is gone: stay in the panel
+        sendToBot(choice.payload, choice.title);
+      });
+      group.appendChild(node);
+    });
+    return group;
+  }
+
+  // ---- messages ----
+
   function renderMessage(message, index) {
     var bubble = el("div", "nga-msg nga-" + message.from);
+    bubble.dataset.turn = String(message.turn);
     if (message.from === "bot") appendRichText(bubble, message.text);
     else bubble.textContent = message.text;
     log.appendChild(bubble);
-    if (message.buttons && message.buttons.length) {
-      var group = el("div", "nga-buttons");
-      message.buttons.forEach(function (button) {
-        var node = el("button", "nga-button", button.title);
-        node.type = "button";
-        node.disabled = Boolean(message.answered);
-        node.addEventListener("click", function () {
-          state.messages[index].answered = true;
-          saveState();
-          Array.prototype.forEach.call(group.children, function (b) {
-            b.disabled = true;
-          });
-          sendToBot(button.payload, button.title);
-        });
-        group.appendChild(node);
-      });
-      log.appendChild(group);
-    }
+    if (message.buttons && message.buttons.length) log.appendChild(renderButtons(message, index));
+    return bubble;
   }
 
   function renderAll() {
     log.textContent = "";
     log.appendChild(el("div", "nga-msg nga-bot nga-intro", intro));
     state.messages.forEach(renderMessage);
-    log.scrollTop = log.scrollHeight;
   }
 
   function addMessage(message) {
     state.messages.push(message);
     saveState();
-    renderMessage(message, state.messages.length - 1);
+    return renderMessage(message, state.messages.length - 1);
+  }
+
+  // ---- scrolling: show the start of the answer, not the end of it ----
+
+  function scrollToBubble(bubble) {
+    // The log is the bubbles' offsetParent (position: relative); 8 px of the log's padding stay.
+    log.scrollTop = Math.max(0, bubble.offsetTop - 8);
+  }
+
+  function scrollToEnd() {
     log.scrollTop = log.scrollHeight;
   }
 
-  function setOpen(open) {
+  // After a reload or on reopening: the question waiting for an answer, else the latest reply.
+  function landOnPending() {
+    var groups = log.querySelectorAll(".nga-buttons");
+    var lastGroup = groups[groups.length - 1];
+    if (lastGroup && lastGroup.querySelector("button:enabled")) {
+      scrollToBubble(lastGroup.previousElementSibling);
+      return;
+    }
+    var turn = String(latestBotTurn());
+    var first = log.querySelector('.nga-bot[data-turn="' + turn + '"]');
+    if (first && turn !== "-1") scrollToBubble(first);
+    else scrollToEnd();
+  }
+
+  // ---- opening and closing ----
+
+  // On a small screen the panel covers the page: the page behind leaves the tab order.
+  var madeInert = [];
+
+  function syncPageInert() {
+    var cover = state.open && SMALL_SCREEN.matches;
+    document.documentElement.classList.toggle("nga-covering", cover);
+    madeInert.forEach(function (node) {
+      node.inert = false;
+    });
+    madeInert = [];
+    if (!cover) return;
+    Array.prototype.forEach.call(document.body.children, function (child) {
+      if (child === root || child.inert) return; // what the host page made inert stays so
+      child.inert = true;
+      madeInert.push(child);
+    });
+  }
+
+  function setOpen(open, byUser) {
     state.open = open;
     saveState();
     panel.hidden = !open;
     launcher.hidden = open;
     launcher.setAttribute("aria-expanded", String(open));
+    syncPageInert();
     if (open) {
       connect();
-      input.focus();
+      landOnPending();
+      if (byUser) input.focus({ preventScroll: true });
+    } else if (byUser) {
+      launcher.focus();
     }
   }
 
@@ -191,9 +319,11 @@
 
   function waitForReply() {
     typing.hidden = false;
+    announcer.textContent = "The assistant is typing\u2026";
     clearTimeout(replyTimer);
     replyTimer = setTimeout(function () {
       typing.hidden = true;
+      announcer.textContent = "";
       status.textContent = "The assistant is taking too long to answer. Please try again.";
     }, REPLY_TIMEOUT_MS);
   }
@@ -201,7 +331,32 @@
   function replyArrived() {
     clearTimeout(replyTimer);
     typing.hidden = true;
+    announcer.textContent = "";
     status.textContent = "";
+  }
+
+  // ---- replies ----
+
+  var firstOfTurn = null; // the first bubble of the reply now arriving
+  var focusReplyWhenItComes = false; // after a button press
+
+  function botSaid(data) {
+    var buttons = (data.quick_replies || data.buttons || []).map(function (b) {
+      return { title: String(b.title), payload: String(b.payload) };
+    });
+    var bubble = addMessage({ from: "bot", text: data.text, buttons: buttons, turn: state.turn });
+    disableOlderButtons(state.turn);
+    if (!firstOfTurn) {
+      firstOfTurn = bubble;
+      // Unless the user has moved on (typing, say) since pressing the button.
+      var focusStayed = document.activeElement === log || document.activeElement === document.body;
+      if (focusReplyWhenItComes && focusStayed) {
+        bubble.tabIndex = -1;
+        bubble.focus({ preventScroll: true });
+      }
+      focusReplyWhenItComes = false;
+    }
+    scrollToBubble(firstOfTurn);
   }
 
   // ---- socket.io ----
@@ -229,11 +384,7 @@
     });
     socket.on("bot_uttered", function (data) {
       replyArrived();
-      if (!data || typeof data.text !== "string") return;
-      var buttons = (data.quick_replies || data.buttons || []).map(function (b) {
-        return { title: String(b.title), payload: String(b.payload) };
-      });
-      addMessage({ from: "bot", text: data.text, buttons: buttons });
+      if (data && typeof data.text === "string") botSaid(data);
     });
     socket.on("disconnect", function () {
       confirmedSession = null;
@@ -255,9 +406,44 @@
   }
 
   function sendToBot(payload, shownText) {
-    addMessage({ from: "user", text: shownText });
+    state.turn += 1;
+    firstOfTurn = null;
+    addMessage({ from: "user", text: shownText, turn: state.turn });
+    scrollToEnd();
     if (confirmedSession) emitMessage(payload);
     else outbox.push(payload);
+  }
+
+  // A new conversation: nothing of the old one stays in the tab or on the screen.
+  function clearChat() {
+    forgetState();
+    state = freshState();
+    state.open = !panel.hidden;
+    outbox = [];
+    firstOfTurn = null;
+    replyArrived();
+    renderAll();
+    saveState();
+    if (socket) {
+      confirmedSession = null;
+      socket.emit("session_request", { session_id: null });
+    }
+  }
+
+  function expireIfIdle() {
+    if (state.messages.length && isExpired(state)) {
+      clearChat();
+      announcer.textContent = "The chat was cleared after 30 minutes without activity.";
+    }
+  }
+
+  // ---- the input grows with its text, up to INPUT_MAX_HEIGHT ----
+
+  function fitInput() {
+    input.style.height = "";
+    if (!input.value) return; // empty: the one row of the stylesheet
+    input.style.height = "auto";
+    input.style.height = Math.min(input.scrollHeight + 2, INPUT_MAX_HEIGHT) + "px";
   }
 
   // ---- events ----
@@ -267,31 +453,37 @@
     var text = input.value.trim();
     if (!text) return;
     input.value = "";
+    fitInput();
     sendToBot(text, text);
   });
+  input.addEventListener("input", fitInput);
   input.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey) {
       event.preventDefault();
       form.requestSubmit();
     }
   });
-  launcher.addEventListener("click", function () {
-    setOpen(true);
-  });
-  close.addEventListener("click", function () {
-    setOpen(false);
-  });
-  restart.addEventListener("click", function () {
-    state = { sessionId: null, messages: [], open: true };
-    saveState();
-    renderAll();
-    if (socket) {
-      confirmedSession = null;
-      socket.emit("session_request", { session_id: null });
+  root.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && !panel.hidden) {
+      event.preventDefault();
+      setOpen(false, true);
     }
   });
+  launcher.addEventListener("click", function () {
+    setOpen(true, true);
+  });
+  close.addEventListener("click", function () {
+    setOpen(false, true);
+  });
+  endChat.addEventListener("click", function () {
+    clearChat();
+    announcer.textContent = "The chat was ended and cleared.";
+    input.focus();
+  });
+  SMALL_SCREEN.addEventListener("change", syncPageInert);
+  setInterval(expireIfIdle, 60 * 1000);
 
   document.body.appendChild(root);
   renderAll();
-  setOpen(Boolean(state.open));
+  setOpen(Boolean(state.open), false);
 })();
