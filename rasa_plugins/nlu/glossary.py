@@ -45,8 +45,10 @@ def _word_pattern(terms: Iterable[str]) -> Pattern[str] | None:
 
 def _concept(gloss: str, terms: Iterable[str]) -> Concept:
     cleaned = {" ".join(str(t).lower().split()) for t in terms if str(t).strip()}
-    unspaced = tuple(sorted(t for t in cleaned if _UNSPACED.search(t)))
-    return Concept(gloss, unspaced, _word_pattern(t for t in cleaned if t not in unspaced))
+    unspaced = {t for t in cleaned if _UNSPACED.search(t)}
+    # A substring already matches whatever follows it: a stem's "*" has nothing left to say.
+    substrings = tuple(sorted({t.rstrip("*") for t in unspaced}))
+    return Concept(gloss, substrings, _word_pattern(t for t in cleaned if t not in unspaced))
 
 
 def parse(raw: object) -> List[Concept]:
