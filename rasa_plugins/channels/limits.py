@@ -27,6 +27,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.shared.constants import DEFAULT_SENDER_ID
 from sanic import Blueprint, Sanic
 
+from common.conversation import CLIENT_FIELD
 from common.logs import log_event
 
 log = logging.getLogger(__name__)
@@ -91,7 +92,8 @@ def bounded_metadata(metadata: Any, channel: str) -> Optional[Dict[str, Any]]:
     if size <= MAX_METADATA_BYTES:
         return metadata
     log_event(log, "metadata_dropped", logging.WARNING, channel=channel, size=size)
-    return None
+    client = metadata.get(CLIENT_FIELD) if isinstance(metadata, dict) else None
+    return {CLIENT_FIELD: client} if client else None  # the channel's own: kept
 
 
 def is_too_long(text: Optional[str]) -> bool:

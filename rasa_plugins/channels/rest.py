@@ -6,8 +6,9 @@ message without `sender` under one conversation shared by every such client ("de
 lets the client name the `input_channel` stored with the message. Here the body must be
 declared JSON (else 415) and be an object with a valid sender (limits.sender_problem: required,
 bounded, printable, never "default"), or the answer is a 400; both carry a JSON `error` and
-nothing reaches the model. The channel is always "rest". The size limits of
-rasa_plugins/channels/limits.py apply to bodies, message text and metadata.
+nothing reaches the model. The channel is always "rest", and the metadata carries the
+channel's digest of the client's address (rasa_plugins/channels/clients.py). The size limits
+of rasa_plugins/channels/limits.py apply to bodies, message text and metadata.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sanic.exceptions import InvalidUsage, SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from rasa_plugins.channels.clients import with_client
 from rasa_plugins.channels.limits import (
     Handler,
     checked,
@@ -105,4 +107,4 @@ class CheckedRestInput(RestInput):
         metadata = body(request).get("metadata")
         if metadata is not None and not isinstance(metadata, dict):
             raise BadBody("'metadata' must be an object")
-        return metadata
+        return with_client(metadata, request)
