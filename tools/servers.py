@@ -44,6 +44,7 @@ class Assistant:
     url: str
     backend: Backend
     logs: List[Path]
+    actions: str = ""  # the action server's base URL, where known
 
     def say(
         self, sender: str, text: str, metadata: Optional[dict] = None, timeout: float = 30
@@ -171,7 +172,9 @@ def start_assistant(workdir: Path, backend: Backend, extra_env: Optional[Dict[st
             env,
         ),
     ]
-    assistant = Assistant(f"http://127.0.0.1:{rasa_port}", backend, logs)
+    assistant = Assistant(
+        f"http://127.0.0.1:{rasa_port}", backend, logs, f"http://127.0.0.1:{action_port}"
+    )
     if not (
         wait_for(f"http://127.0.0.1:{action_port}/health", 60) and wait_for(assistant.url, 120)
     ):
