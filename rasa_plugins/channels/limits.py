@@ -10,7 +10,8 @@ Teams).
   channel answers that it was too long, naming the limit, so nothing of it is stored. The
   NLU reads only the first 1,000 characters anyway (rasa_plugins/nlu/text_sanitizer.py).
 - Metadata: more than MAX_METADATA_BYTES of JSON is dropped before Rasa stores it (Rasa keeps
-  a message's metadata in several events), with a log line that gives only its size.
+  a message's metadata in several events), with a log line that gives only its size; the
+  channel's own `client_key` (clients.py) is kept, so big metadata cannot shed the budget.
 - Sender ids a client chooses (REST): required, at most MAX_SENDER_CHARS, printable. Every
   event of the conversation stores it, and one the database cannot encode (a lone surrogate)
   made each save fail; "default" is the conversation Rasa files sender-less messages under.
