@@ -17,6 +17,7 @@ import uvicorn
 
 from account_backend.app import create_app
 from account_backend.database import connect
+from account_backend.deadlines import DeadlineH11Protocol
 from account_backend.seed import seed
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "var" / "accounts.db"
@@ -44,7 +45,8 @@ def main() -> int:
         seed(engine, reset=args.reset)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = create_app(engine, token, os.environ.get("IDENTITY_SECRET"))
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    # h11 with request deadlines: a slow client is cut off (deadlines.py)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", http=DeadlineH11Protocol)
     return 0
 
 

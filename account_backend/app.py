@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from account_backend.dependencies import LookupLimited, service_token
-from account_backend.rate_limit import Limits, LookupLimiter
+from account_backend.rate_limit import SUPPORT_LIMITS, Limits, LookupLimiter
 from account_backend.routes import accounts, identity, support
 from common.logs import log_event
 
@@ -32,8 +32,8 @@ async def _http_error(_request: Request, exc: HTTPException) -> JSONResponse:
 
 
 async def _limited(_request: Request, exc: LookupLimited) -> JSONResponse:
-    log_event(log, "lookup_limited", logging.WARNING, retry_after=exc.retry_after)
-    response = _error(429, "too many account look-ups; try again later")
+    log_event(log, exc.event, logging.WARNING, retry_after=exc.retry_after)
+    response = _error(429, exc.message)
     response.headers["Retry-After"] = str(int(exc.retry_after + 0.999))
     return response
 
@@ -53,6 +53,7 @@ def create_app(
     service_token_value: str,
     identity_secret: Optional[str],
     limits: Optional[Limits] = None,
+    support_limits: Optional[Limits] = None,
 ) -> FastAPI:
     if not service_token_value:
         raise ValueError("a service token is required")
@@ -67,6 +68,8 @@ def create_app(
     app.state.service_token = service_token_value
     app.state.identity_secret = identity_secret
     app.state.limiter = LookupLimiter(engine, limits or Limits.from_env())
+    support_budget = support_limits or Limits.from_env("SUPPORT", SUPPORT_LIMITS)
+    app.state.support_limiter = LookupLimiter(engine, support_budget, scope="support-request:")
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(LookupLimited, _limited)
     app.add_exception_handler(RequestValidationError, _invalid)

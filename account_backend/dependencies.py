@@ -1,5 +1,5 @@
-"""What the routes are given: the database engine, the service-token check, the look-up
-limiter and the identity secret, all kept on `app.state` by the app factory."""
+"""What the routes are given: the database engine, the service-token check, the look-up and
+support-request limiters and the identity secret, all kept on `app.state` by the app factory."""
 
 from __future__ import annotations
 
@@ -18,8 +18,16 @@ CLIENT = Header(None, alias="X-Client-Id", max_length=128)
 class LookupLimited(Exception):
     """A look-up over its budget; the app answers 429 with Retry-After."""
 
+    event, message = "lookup_limited", "too many account look-ups; try again later"
+
     def __init__(self, retry_after: float) -> None:
         self.retry_after = retry_after
+
+
+class SupportLimited(LookupLimited):
+    """A support request over its budget: 429 with Retry-After, nothing stored."""
+
+    event, message = "support_request_limited", "too many support requests; try again later"
 
 
 def engine(request: Request) -> Engine:
@@ -48,3 +56,12 @@ def admit(request: Request, conversation: Optional[str], client: Optional[str]) 
     retry_after = request.app.state.limiter.admit(conversation, client)
     if retry_after is not None:
         raise LookupLimited(retry_after)
+
+
+def admit_support_request(
+    request: Request, conversation: Optional[str], client: Optional[str]
+) -> None:
+    """Counts one support request for the calling conversation and client, or refuses it."""
+    retry_after = request.app.state.support_limiter.admit(conversation, client)
+    if retry_after is not None:
+        raise SupportLimited(retry_after)

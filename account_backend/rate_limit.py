@@ -1,11 +1,15 @@
-"""Limits on look-ups, so the assistant cannot be used to probe accounts at scale.
+"""Limits on look-ups, so the assistant cannot be used to probe accounts at scale, and on
+support requests, so no one can flood the help desk.
 
-Three budgets over a sliding window: per conversation, per client (the signed-in user, or
-the conversation when nobody is signed in: header X-Client-Id) and for everyone together.
-The budgets are spent by whoever asks, never by whom the look-up is about: an account is only
-ever looked up for its own verified owner (actions/account_check.py), so no one can use up
-another user's checks. Attempts are kept in the database, so every backend replica counts the
-same, and only as SHA-256 digests: the table never holds an email, a username or a sender id.
+Three budgets over a sliding window: per conversation, per client (header X-Client-Id: for a
+look-up the signed-in user, or the conversation when nobody is signed in; for a support
+request the network client the channel saw, else the conversation) and for everyone together.
+Look-ups and support requests have budgets of their own (`LookupLimiter`'s scope).
+The look-up budgets are spent by whoever asks, never by whom the look-up is about: an account
+is only ever looked up for its own verified owner (actions/account_check.py), so no one can use
+up another user's checks. Attempts are kept in the database, so every backend replica counts
+the same, and only as SHA-256 digests: the table never holds an email, a username or a sender
+id.
 """
 
 from __future__ import annotations
@@ -30,14 +34,20 @@ class Limits:
     window_seconds: float = 600.0
 
     @classmethod
-    def from_env(cls) -> Limits:
-        defaults = cls()
+    def from_env(cls, prefix: str = "LOOKUP", defaults: Optional[Limits] = None) -> Limits:
+        """<prefix>_LIMIT_PER_CONVERSATION, _LIMIT_PER_CLIENT, _LIMIT_TOTAL, _WINDOW_SECONDS."""
+        defaults = defaults or cls()
         return cls(
-            int(os.environ.get("LOOKUP_LIMIT_PER_CONVERSATION", defaults.per_conversation)),
-            int(os.environ.get("LOOKUP_LIMIT_PER_CLIENT", defaults.per_client)),
-            int(os.environ.get("LOOKUP_LIMIT_TOTAL", defaults.total)),
-            float(os.environ.get("LOOKUP_WINDOW_SECONDS", defaults.window_seconds)),
+            int(os.environ.get(f"{prefix}_LIMIT_PER_CONVERSATION", defaults.per_conversation)),
+            int(os.environ.get(f"{prefix}_LIMIT_PER_CLIENT", defaults.per_client)),
+            int(os.environ.get(f"{prefix}_LIMIT_TOTAL", defaults.total)),
+            float(os.environ.get(f"{prefix}_WINDOW_SECONDS", defaults.window_seconds)),
         )
+
+
+# A user may need a request for a second problem; a client that opened 10 in an hour is a
+# script. The total keeps a flood from many addresses from filling the help desk's queue.
+SUPPORT_LIMITS = Limits(per_conversation=3, per_client=10, total=200, window_seconds=3600.0)
 
 
 def digest(kind: str, value: str) -> str:
@@ -45,20 +55,32 @@ def digest(kind: str, value: str) -> str:
 
 
 class LookupLimiter:
-    def __init__(self, engine: Engine, limits: Limits, clock: Callable[[], float] = time.time):
+    """Budgets of one kind: `scope` keeps them apart from other kinds in the same table."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        limits: Limits,
+        clock: Callable[[], float] = time.time,
+        scope: str = "",
+    ):
         self.engine = engine
         self.limits = limits
         self.clock = clock
+        self.scope = scope
 
     def admit(self, conversation: Optional[str], client: Optional[str]) -> Optional[float]:
         """Records the look-up and returns None, or returns the seconds until one is allowed."""
         now = self.clock()
         since = now - self.limits.window_seconds
-        budgets = [(digest("total", "all"), self.limits.total)]
+        scope = self.scope
+        budgets = [(digest(scope + "total", "all"), self.limits.total)]
         if conversation:
-            budgets.append((digest("conversation", conversation), self.limits.per_conversation))
+            budgets.append(
+                (digest(scope + "conversation", conversation), self.limits.per_conversation)
+            )
         if client:
-            budgets.append((digest("client", client), self.limits.per_client))
+            budgets.append((digest(scope + "client", client), self.limits.per_client))
         with self.engine.begin() as connection:
             keys = [key for key, _ in budgets]
             connection.execute(

@@ -1,0 +1,9 @@
+"""The action server's package (`python -m rasa_sdk --actions actions`).
+
+rasa-sdk imports it before its Sanic server starts, so this is where that server gets the
+request deadlines (common/sanic_deadlines.py): a slow client is cut off.
+"""
+
+from common import sanic_deadlines
+
+sanic_deadlines.apply()

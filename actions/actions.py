@@ -10,10 +10,11 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import engine
-from actions.backend_client import BackendClient, BackendUnavailable
+from actions.backend_client import BackendClient, BackendUnavailable, LookupLimited
 from actions.dialogue_state import read_state, state_events
 from actions.engine import Message, State, Turn
 from actions.support_requests import transcript
+from common.conversation import client_key_in
 from common.logs import log_event
 
 log = logging.getLogger(__name__)
@@ -40,10 +41,18 @@ def _channel(tracker: Tracker) -> Optional[str]:
 
 async def open_support_request(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     topic = tracker.get_slot("topic")
+    # The budget per client is the network client's the channel saw (REST, widget), so new
+    # conversations from one script share it; else the conversation's.
+    client = client_key_in((tracker.latest_message or {}).get("metadata"))
+    backend = BackendClient.from_env(tracker.sender_id, client=client)
     try:
-        reference = await BackendClient.from_env(tracker.sender_id).create_support_request(
+        reference = await backend.create_support_request(
             topic, _channel(tracker), transcript(tracker.events)
         )
+    except LookupLimited:
+        log_event(log, "support_request_limited", logging.WARNING, topic=topic)
+        dispatcher.utter_message(response="utter_support_request_limited")
+        return
     except BackendUnavailable as error:
         log_event(log, "support_request_failed", logging.WARNING, topic=topic, error=error)
         dispatcher.utter_message(response="utter_support_request_failed")

@@ -2,8 +2,9 @@
 
 Every call has a 3-second budget. Down, slow, 5xx, or an answer of the wrong shape all
 raise `BackendUnavailable`, which the actions turn into "I could not check, here are the
-general steps". A 404 is an answer (None), not a fault; a 429 (look-up budget used, see
-account_backend/rate_limit.py) raises `LookupLimited`, a kind of BackendUnavailable.
+general steps". A 404 is an answer (None), not a fault; a 429 (a look-up or support-request
+budget used, see account_backend/rate_limit.py) raises `LookupLimited`, a kind of
+BackendUnavailable.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class BackendUnavailable(Exception):
 
 
 class LookupLimited(BackendUnavailable):
-    """The backend refused a look-up: this conversation or identifier used its budget."""
+    """The backend refused a call over its budget (429): a look-up or a support request."""
 
 
 def parse_account(data: Dict[str, Any]) -> Account:
@@ -134,12 +135,16 @@ class BackendClient:
         )
 
     @classmethod
-    def from_env(cls, sender_id: Optional[str] = None) -> BackendClient:
-        """A client for one conversation: its look-ups count against that conversation."""
+    def from_env(
+        cls, sender_id: Optional[str] = None, client: Optional[str] = None
+    ) -> BackendClient:
+        """A client for one conversation: its calls count against that conversation, and
+        against `client` (a digest) when given, else the conversation."""
         return cls(
             os.environ.get("ACCOUNT_BACKEND_URL", "http://127.0.0.1:8001"),
             os.environ.get("ACCOUNT_BACKEND_TOKEN", ""),
             conversation=conversation_key(sender_id) if sender_id else None,
+            client=client,
         )
 
     async def _call(self, method: str, path: str, body: Optional[dict] = None) -> Optional[dict]:

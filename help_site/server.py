@@ -2,16 +2,22 @@
 
 `/config.js` tells the widget where Rasa's socket.io channel is. A Content-Security-Policy
 allows scripts from this origin only, a second line of defence behind the widget's
-text-only rendering.
+text-only rendering. A request's line and headers must arrive within the header deadline of
+common/request_deadlines.py, else a 408 and the connection is closed: every connection holds a
+thread here. Only GET and HEAD are served, so no body is ever waited for.
 """
 
 from __future__ import annotations
 
 import json
+import socket
+import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from common.request_deadlines import header_seconds, timeout_response
 
 HERE = Path(__file__).resolve().parent
 PUBLIC = HERE / "public"
@@ -38,6 +44,33 @@ def config_script(socket_url: str) -> bytes:
 
 class HelpSiteHandler(SimpleHTTPRequestHandler):
     socket_url = "http://localhost:5005"
+    late = False  # cut off by the header deadline
+
+    def handle_one_request(self) -> None:
+        self.deadline = threading.Timer(header_seconds(), self.cut_off)
+        self.deadline.daemon = True
+        self.deadline.start()
+        try:
+            super().handle_one_request()
+        except OSError:  # cut off, or the client went away, mid-request
+            self.close_connection = True
+        finally:
+            self.deadline.cancel()
+
+    def parse_request(self) -> bool:
+        parsed = super().parse_request()
+        self.deadline.cancel()
+        return parsed and not self.late  # once cut off, nothing more is answered
+
+    def cut_off(self) -> None:
+        """Runs in the timer's thread while the handler's waits for the rest of the headers."""
+        self.late = True
+        print(json.dumps({"event": "help_site_request_timeout"}), flush=True)
+        try:
+            self.connection.sendall(timeout_response("HTTP/1.0"))
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         path = urlsplit(self.path).path

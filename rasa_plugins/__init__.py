@@ -4,9 +4,13 @@
 Every Rasa process imports this package before it loads any of those, so this is the one
 place the patches are applied: `patches.apply()` checks the Rasa version, honours
 `RASA_SPEEDUPS` and logs one line naming what it applied (see rasa_plugins/patches.py, whose
-docstring is also the list of private Rasa members to check on an upgrade).
+docstring is also the list of private Rasa members to check on an upgrade). The request
+deadlines of common/sanic_deadlines.py are applied here too, whatever RASA_SPEEDUPS says:
+they are a protection, not a speed fix.
 """
 
+from common import sanic_deadlines
 from rasa_plugins import patches
 
 patches.apply()
+sanic_deadlines.apply()

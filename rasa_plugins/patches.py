@@ -58,6 +58,8 @@ Private Rasa members the project relies on (check each on an upgrade):
 - rasa_plugins/channels/rest.py: `RestInput.blueprint` and its route names.
 - rasa_plugins/lock_store.py: the `LockStore` interface (`get_lock`, `save_lock`,
   `delete_lock`, `issue_ticket`).
+- common/sanic_deadlines.py (applied in this package and by the action server): Sanic 21.12's
+  `HttpProtocol` and `Http` internals, listed in its docstring.
 """
 
 from __future__ import annotations

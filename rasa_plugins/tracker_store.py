@@ -31,12 +31,18 @@ session. When the tracker being saved is the kept one, that count is already kno
 events it was retrieved (or last saved) with, and the lock store keeps other replicas off
 the conversation in between. Any other tracker object is counted in the database as Rasa
 does. Used by endpoints.yml (`tracker_store.type`).
+
+A save the database refuses (it is down, or a sender id it cannot encode) is logged as
+`tracker_save_failed` with the error's type only and dropped. Rasa's FailSafeTrackerStore would
+otherwise put the tracker into an in-memory store that nothing ever reads or empties: memory
+grew with every failed turn and its error line carried the SQL parameters (the user's text).
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import logging
 import os
 from collections import OrderedDict
 from pathlib import Path
@@ -47,6 +53,9 @@ from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from common.logs import log_event
+
+log = logging.getLogger(__name__)
 DEFAULT_CACHE_SIZE = 200  # conversations
 DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
 
@@ -174,6 +183,13 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Rasa's save: the events not stored yet, in one multi-row insert."""
         await self.stream_events(tracker)
+        try:
+            self._insert_new_events(tracker)
+        except Exception as error:  # all Rasa's wrapper would catch, to keep it from memory
+            self.kept.forget(tracker.sender_id)
+            log_event(log, "tracker_save_failed", logging.ERROR, error=type(error).__name__)
+
+    def _insert_new_events(self, tracker: DialogueStateTracker) -> None:
         stored = self.kept.stored_size(tracker)
         with self.engine.begin() as connection:
             count = self._stored_count(connection, tracker)

@@ -100,6 +100,9 @@ cluster_env() {
   export REDIS_PORT="$redis_port"
   export ACCOUNT_BACKEND_URL="http://127.0.0.1:$backend_port"
   export ACTION_ENDPOINT_URL="http://127.0.0.1:$action_front_port/webhook"
+  # Rasa is behind nginx: the client's address is the last X-Forwarded-For hop (support
+  # requests are limited per client, rasa_plugins/channels/clients.py)
+  export SANIC_PROXIES_COUNT=1
 }
 
 # Starts one named part: backend, actions-N, rasa-N, redis, nginx.

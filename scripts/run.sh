@@ -17,7 +17,7 @@ python -m help_site --port "${HELP_SITE_PORT:-8080}" --socket-url "${RASA_SOCKET
 pids+=($!)
 
 echo "Help site with the chat widget: http://localhost:${HELP_SITE_PORT:-8080}/"
-echo "REST: curl -s $rasa_url/webhooks/rest/webhook -d '{\"sender\":\"me\",\"message\":\"hi\"}'"
+echo "REST: curl -s $rasa_url/webhooks/rest/webhook -H 'Content-Type: application/json' -d '{\"sender\":\"me\",\"message\":\"hi\"}'"
 read -ra cors <<< "${CORS_ORIGINS//,/ }"  # a list, never glob-expanded ("*" stays "*")
 rasa run --model models/assistant.tar.gz --endpoints deploy/endpoints.yml --credentials credentials.yml \
   --port "${RASA_PORT:-5005}" --cors "${cors[@]}"

@@ -436,6 +436,31 @@ SLOW_TO_MASK = [
 ]
 
 
+# Lone surrogates: valid in a JSON string ("\udcff"), but no database or encoder can store
+# them (one in a REST sender id made every save of the conversation fail).
+LONE_SURROGATES = [
+    "\udcff",
+    "\ud800",
+    "\ud83d",  # the first half of an emoji alone
+    "forgot my \udfff password",
+    "\ude00 delete my account",
+    "account1\udcff@outlook.com",
+]
+
+# Addresses outside ASCII: internationalised local parts and domains, and the full-width at
+# sign that IMEs type.
+UNICODE_EMAILS = [
+    "jöhn.doe@exämple.de",
+    "my email is jöhn.doe@exämple.de",
+    "account1＠outlook.com",
+    "jöhn.doe＠exämple.de",
+    "ａｃｃｏｕｎｔ１＠ｏｕｔｌｏｏｋ．ｃｏｍ",
+    "builder@contoso.com\u200b",
+    "Ünïcödé@münchen.de",
+    "пользователь@пример.рф",
+]
+
+
 def _mixed(sources: Dict[str, List[str]]) -> List[str]:
     """Seeded concatenations of short inputs from different categories."""
     rng = random.Random(SEED)
@@ -468,6 +493,8 @@ def _build() -> List[Tuple[str, str]]:
     }
     sources["mixed"] = _mixed(sources)
     sources["slow_to_mask"] = SLOW_TO_MASK  # after "mixed", which would change otherwise
+    sources["lone_surrogates"] = LONE_SURROGATES
+    sources["unicode_emails"] = UNICODE_EMAILS
     seen = set()
     corpus = []
     for category, texts in sources.items():
@@ -524,5 +551,18 @@ def raw_bodies() -> List[Tuple[str, str, bytes]]:
             "ten_megabytes",
             as_json,
             json.dumps({"sender": "raw-11", "message": "x" * 10_000_000}).encode(),
+        ),
+        ("ten_megabytes_not_json", "text/plain", b"forgot my password " * 550_000),
+        # Senders the channel refuses (400): a lone surrogate, none at all, Rasa's shared one.
+        ("lone_surrogate_sender", as_json, b'{"sender": "\\udcff", "message": "hi"}'),
+        ("lone_surrogates_sender", as_json, b'{"sender": "raw-\\ud800\\udbff", "message": "hi"}'),
+        ("empty_sender", as_json, b'{"sender": "", "message": "hi"}'),
+        ("default_sender", as_json, b'{"sender": "default", "message": "hi"}'),
+        ("control_sender", as_json, b'{"sender": "raw\\u0000-12", "message": "hi"}'),
+        ("lone_surrogates_everywhere", as_json, b'{"sender": "\\udfff", "message": "\\ud800"}'),
+        (
+            "input_channel_chosen",
+            as_json,
+            b'{"sender": "raw-13", "message": "hi", "input_channel": "slack"}',
         ),
     ]

@@ -155,7 +155,12 @@ IMAGES = {
         "common/",
         "retention/",
     },
-    "help-site": {"help_site/package.json", "help_site/package-lock.json", "help_site/"},
+    "help-site": {
+        "help_site/package.json",
+        "help_site/package-lock.json",
+        "help_site/",
+        "common/",  # the request deadlines
+    },
 }
 # The compose service (and Kubernetes workload) each image runs.
 IMAGE_OF_SERVICE = {

@@ -5,9 +5,11 @@ trackers kept between turns only while the database still holds what they were b
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -287,3 +289,44 @@ def test_a_tracker_saved_without_retrieval_is_measured_whole(db_url):
     _turn(rebuilt, "two")
     asyncio.run(store.save(rebuilt))  # not the kept object: its first turn is measured too
     assert store.kept.get("someone").size == _stored_bytes(store, "someone")
+
+
+def _failsafe(url: str) -> FailSafeTrackerStore:
+    """The store as Rasa runs it: Agent wraps every tracker store in a FailSafeTrackerStore."""
+    return FailSafeTrackerStore(ResilientSQLTrackerStore(Domain.empty(), host=url))
+
+
+def _saved_in_memory(store: FailSafeTrackerStore) -> int:
+    fallback = store._fallback_tracker_store  # Rasa's in-memory store, created on a failure
+    return len(fallback.store) if fallback is not None else 0
+
+
+def _conversation(sender: str) -> DialogueStateTracker:
+    tracker = DialogueStateTracker(sender, slots=[])
+    _turn(tracker, "my email is account1@outlook.com")
+    return tracker
+
+
+def test_a_sender_the_database_cannot_store_is_kept_nowhere_and_logged_without_it(tmp_path, caplog):
+    # A lone surrogate cannot be encoded for the database: every save of such a conversation
+    # failed, and Rasa kept the tracker in a memory store it never reads or empties.
+    store = _failsafe(f"sqlite:///{tmp_path / 'tracker.db'}")
+    with caplog.at_level(logging.INFO):
+        for number in range(20):
+            asyncio.run(store.save(_conversation(f"user-{number}-\udcff")))
+    assert _saved_in_memory(store) == 0
+    assert store._tracker_store.kept.total == 0
+    lines = [json.loads(r.getMessage()) for r in caplog.records if "tracker_save" in r.getMessage()]
+    assert len(lines) == 20 and lines[0]["event"] == "tracker_save_failed"
+    assert "user-" not in caplog.text and "outlook" not in caplog.text
+
+
+def test_a_database_that_refuses_saves_does_not_fill_memory(tmp_path):
+    store = _failsafe(f"sqlite:///{tmp_path / 'tracker.db'}")
+    asyncio.run(store.save(_conversation("before")))
+    with store._tracker_store.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE events")  # every later save fails
+    for number in range(20):
+        asyncio.run(store.save(_conversation(f"during-{number}")))
+    assert _saved_in_memory(store) == 0
+    assert store._tracker_store.kept.get("during-0") is None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import re
+from types import SimpleNamespace
 from typing import Any, List
 
 from rasa_plugins.channels.limits import MAX_MESSAGE_CHARS, TOO_LONG
@@ -45,8 +47,9 @@ def test_metadata_must_be_an_object():
         assert metadata_from({"metadata": bad}, "metadata") == {}
 
 
-def widget_message(data: Any):
-    """Sends `data` as the widget's user_uttered event: what reaches Rasa, what is emitted."""
+def widget_message(data: Any, address: str = ""):
+    """Sends `data` as the widget's user_uttered event (from `address`, when given): what
+    reaches Rasa, what is emitted."""
     passed: List[Any] = []
     emitted: List[Any] = []
 
@@ -55,6 +58,9 @@ def widget_message(data: Any):
 
     channel = WidgetSocketIOInput(session_persistence=True)
     channel.blueprint(on_new)
+    if address:  # the socket's environ as python-engineio's Sanic driver builds it
+        request = SimpleNamespace(remote_addr="", ip=address)
+        channel.sio.get_environ = lambda sid, namespace=None: {"sanic.request": request}
 
     async def emit(event: str, data: Any, room: Any = None, **_: Any) -> None:
         emitted.append((event, data, room))
@@ -80,3 +86,14 @@ def test_oversized_widget_metadata_is_dropped():
     small = {"identity_token": "t"}
     (passed,), _ = widget_message({"message": "hi", "session_id": SESSION, "metadata": small})
     assert passed.metadata == small
+
+
+def test_the_widgets_metadata_carries_the_channels_client_key_not_the_browsers():
+    sent = {"message": "hi", "session_id": SESSION, "metadata": {"client_key": "f" * 32}}
+    (first,), _ = widget_message(sent, address="203.0.113.7")
+    (again,), _ = widget_message(sent, address="203.0.113.7")
+    (other,), _ = widget_message(sent, address="198.51.100.9")
+    key = first.metadata["client_key"]
+    assert re.fullmatch(r"[0-9a-f]{32}", key) and key != "f" * 32
+    assert again.metadata["client_key"] == key != other.metadata["client_key"]
+    assert "203.0.113.7" not in str(first.metadata)

@@ -56,6 +56,8 @@ def start_cluster(directory: Path) -> Cluster:
         # the soak and hand-over tests replay the demo accounts many times
         "LOOKUP_LIMIT_PER_CLIENT": "1000000",
         "LOOKUP_LIMIT_TOTAL": "1000000",
+        "SUPPORT_LIMIT_PER_CLIENT": "1000000",
+        "SUPPORT_LIMIT_TOTAL": "1000000",
     }
     env = {**os.environ, **ports}
     backend = Backend(f"http://127.0.0.1:{ports['CLUSTER_BACKEND_PORT']}", "", directory)

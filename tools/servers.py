@@ -44,6 +44,7 @@ class Assistant:
     url: str
     backend: Backend
     logs: List[Path]
+    actions: str = ""  # the action server's base URL, where known
 
     def say(
         self, sender: str, text: str, metadata: Optional[dict] = None, timeout: float = 30
@@ -74,15 +75,24 @@ EMBEDDED_DEFAULTS = {
     "REDIS_PORT": "6379",
 }
 
-# The test conversations sign in as the same few demo users many times within minutes: the
-# per-client budget is lifted for them; the per-conversation budget stays the default.
-TEST_LIMITS = {"LOOKUP_LIMIT_PER_CLIENT": "100000"}
+# The test conversations sign in as the same few demo users many times within minutes, and
+# all come from one address: the per-client budgets are lifted for them (and the support
+# requests' total, which the fuzzing alone passes); the per-conversation budgets stay the
+# defaults.
+TEST_LIMITS = {
+    "LOOKUP_LIMIT_PER_CLIENT": "100000",
+    "SUPPORT_LIMIT_PER_CLIENT": "100000",
+    "SUPPORT_LIMIT_TOTAL": "100000",
+}
 # Benchmarks replay the same accounts thousands of times: no limits, or the measured
 # conversations would turn into "limit reached" replies.
 NO_LIMITS = {
     "LOOKUP_LIMIT_PER_CLIENT": "1000000000",
     "LOOKUP_LIMIT_TOTAL": "1000000000",
     "LOOKUP_LIMIT_PER_CONVERSATION": "1000000000",
+    "SUPPORT_LIMIT_PER_CLIENT": "1000000000",
+    "SUPPORT_LIMIT_TOTAL": "1000000000",
+    "SUPPORT_LIMIT_PER_CONVERSATION": "1000000000",
 }
 
 
@@ -91,7 +101,8 @@ def start_backend(
 ):
     """Starts the account backend on a fresh database; returns (Backend, process).
 
-    `limits`: LOOKUP_* variables (account_backend/rate_limit.py); default TEST_LIMITS."""
+    `limits`: LOOKUP_* and SUPPORT_* variables (account_backend/rate_limit.py); default
+    TEST_LIMITS."""
     port = free_port()
     token = "test-token-" + os.urandom(8).hex()
     env = {
@@ -161,7 +172,9 @@ def start_assistant(workdir: Path, backend: Backend, extra_env: Optional[Dict[st
             env,
         ),
     ]
-    assistant = Assistant(f"http://127.0.0.1:{rasa_port}", backend, logs)
+    assistant = Assistant(
+        f"http://127.0.0.1:{rasa_port}", backend, logs, f"http://127.0.0.1:{action_port}"
+    )
     if not (
         wait_for(f"http://127.0.0.1:{action_port}/health", 60) and wait_for(assistant.url, 120)
     ):

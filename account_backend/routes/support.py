@@ -1,16 +1,21 @@
-"""Support requests: opened by the assistant with the (masked) conversation transcript."""
+"""Support requests: opened by the assistant with the (masked) conversation transcript.
+
+Their creation is limited per conversation, per client and in total (rate_limit.py), and each
+transcript line is stored as plain text (common/plain_text.py): whatever tool the help desk
+reads it with, markup a user typed is shown as text and never runs."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any, Dict, Optional
 
-from fastapi import APIRouter, HTTPException, Path
+from fastapi import APIRouter, HTTPException, Path, Request
 from sqlalchemy.engine import Engine
 
 from account_backend import dependencies, queries
 from account_backend.schemas import SupportRequestIn, SupportRequestOut
 from common.logs import log_event
+from common.plain_text import plain_text
 
 log = logging.getLogger("account_backend")
 router = APIRouter(prefix="/v1/support-requests")
@@ -19,10 +24,13 @@ router = APIRouter(prefix="/v1/support-requests")
 @router.post("", response_model=SupportRequestOut, status_code=201)
 def create_support_request(
     request: SupportRequestIn,
+    http: Request,
     conversation: Optional[str] = dependencies.CONVERSATION,
+    client: Optional[str] = dependencies.CLIENT,
     engine: Engine = dependencies.DATABASE,
 ) -> Dict[str, str]:
-    lines = [{"from": line.sender, "text": line.text} for line in request.transcript]
+    dependencies.admit_support_request(http, conversation, client)
+    lines = [{"from": line.sender, "text": plain_text(line.text)} for line in request.transcript]
     with engine.begin() as connection:
         reference = queries.create_support_request(
             connection, request.topic, request.channel, lines, conversation

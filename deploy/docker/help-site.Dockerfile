@@ -1,4 +1,5 @@
-# The help-site page with the chat widget (`python -m help_site`, standard library only) and
+# The help-site page with the chat widget (`python -m help_site`, standard library only, and
+# common/ for its request deadlines) and
 # the widget's socket.io client, installed from the npm registry at the locked version
 # (help_site/package-lock.json) in a build stage. Build from the repository root:
 #   docker build -f deploy/docker/help-site.Dockerfile -t nuget-account-assistant-help-site .
@@ -15,6 +16,7 @@ WORKDIR /app
 RUN useradd --uid 10001 --create-home --shell /usr/sbin/nologin app
 
 COPY help_site/ help_site/
+COPY common/ common/
 COPY --from=widget /build/node_modules/socket.io-client/dist/ help_site/node_modules/socket.io-client/dist/
 
 USER 10001:10001

@@ -10,7 +10,11 @@ Teams).
   channel answers that it was too long, naming the limit, so nothing of it is stored. The
   NLU reads only the first 1,000 characters anyway (rasa_plugins/nlu/text_sanitizer.py).
 - Metadata: more than MAX_METADATA_BYTES of JSON is dropped before Rasa stores it (Rasa keeps
-  a message's metadata in several events), with a log line that gives only its size.
+  a message's metadata in several events), with a log line that gives only its size; the
+  channel's own `client_key` (clients.py) is kept, so big metadata cannot shed the budget.
+- Sender ids a client chooses (REST): required, at most MAX_SENDER_CHARS, printable. Every
+  event of the conversation stores it, and one the database cannot encode (a lone surrogate)
+  made each save fail; "default" is the conversation Rasa files sender-less messages under.
 """
 
 from __future__ import annotations
@@ -21,8 +25,10 @@ import os
 from typing import Any, Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels.channel import UserMessage
+from rasa.shared.constants import DEFAULT_SENDER_ID
 from sanic import Blueprint, Sanic
 
+from common.conversation import CLIENT_FIELD
 from common.logs import log_event
 
 log = logging.getLogger(__name__)
@@ -41,6 +47,19 @@ TOO_LONG = (
 )
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
+
+
+def sender_problem(sender: Optional[str]) -> Optional[str]:
+    """Why `sender` cannot key a conversation, or None when it can."""
+    if sender is None or not sender.strip():
+        return "'sender' is required: an id of your choosing that keys the conversation"
+    if len(sender) > MAX_SENDER_CHARS:
+        return f"'sender' must be at most {MAX_SENDER_CHARS} characters"
+    if not sender.isprintable():  # control, format, private-use characters, lone surrogates
+        return "'sender' must be printable text"
+    if sender == DEFAULT_SENDER_ID:
+        return f"'sender' must not be {DEFAULT_SENDER_ID!r}: that conversation is Rasa's shared one"
+    return None
 
 
 def request_max_bytes(environ: Dict[str, str] = os.environ) -> int:
@@ -74,7 +93,8 @@ def bounded_metadata(metadata: Any, channel: str) -> Optional[Dict[str, Any]]:
     if size <= MAX_METADATA_BYTES:
         return metadata
     log_event(log, "metadata_dropped", logging.WARNING, channel=channel, size=size)
-    return None
+    client = metadata.get(CLIENT_FIELD) if isinstance(metadata, dict) else None
+    return {CLIENT_FIELD: client} if client else None  # the channel's own: kept
 
 
 def is_too_long(text: Optional[str]) -> bool:

@@ -10,6 +10,7 @@
   websocket to the assistant (browsers do not apply CORS to websockets). With CORS_ORIGINS
   set (space- or comma-separated, the same list `rasa run --cors` gets in scripts/run.sh),
   a connection from another origin is refused with 400. CORS headers stay Sanic's job.
+- The metadata carries the channel's digest of the browser's address (clients.py).
 - Sizes: rasa_plugins/channels/limits.py's limits on bodies (engine.io's own buffer limit as
   well, which also bounds websocket frames), message text and metadata.
 """
@@ -28,6 +29,7 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from common.logs import log_event
+from rasa_plugins.channels.clients import with_client
 from rasa_plugins.channels.limits import checked, limit_request_bodies, request_max_bytes
 
 log = logging.getLogger(__name__)
@@ -89,12 +91,15 @@ class WidgetSocketIOInput(SocketIOInput):
                 if not (isinstance(sender, str) and SESSION_ID.match(sender)):
                     log_event(log, "socketio_message_dropped", reason="no valid session id")
                     return
+            environ = sio.get_environ(sid, namespace=self.namespace) or {}
             message = UserMessage(
                 data.get("message", ""),
                 SocketIOOutput(sio, self.bot_message_evt),
                 sender,
                 input_channel=self.name(),
-                metadata=metadata_from(data, self.metadata_key),
+                metadata=with_client(
+                    metadata_from(data, self.metadata_key), environ.get("sanic.request")
+                ),
             )
             await on_new_message(message)
 
