@@ -170,8 +170,16 @@ def test_out_of_scope_gets_a_pointer_not_a_guess(assistant):
     assert "https://learn.microsoft.com/nuget/" in said
 
 
-def test_a_question_in_another_language_is_told_to_ask_in_english(assistant):
+def test_an_account_question_in_another_language_gets_its_topic_in_english(assistant):
+    """The glossary (rasa_plugins/nlu/glossary.yml) carries "Passwort vergessen" to the topic."""
     said = texts(assistant.say(sender(), "Ich habe mein NuGet-Passwort vergessen, was tun?"))
+    intro = " ".join(playbooks()["recover_password_login"].paths["main"].intro.split())
+    assert intro[:60] in " ".join(said.split())
+    assert "outside what I can help with" not in said
+
+
+def test_another_question_in_another_language_is_told_to_ask_in_english(assistant):
+    said = texts(assistant.say(sender(), "Quelle est la capitale de l'Australie ?"))
     assert "I only understand questions in English" in said
 
 

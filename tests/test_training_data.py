@@ -58,7 +58,9 @@ def test_no_example_belongs_to_two_intents():
 FAQ_ONLY = {"dev", "dev2", "dev3", "dev4"}
 
 
-@pytest.mark.parametrize("name", ["utterances", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7"])
+@pytest.mark.parametrize(
+    "name", ["utterances", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7"]
+)
 def test_evaluation_sets_are_large_labelled_and_held_out(name):
     examples = evaluation_set(name)
     assert len(examples) >= 150
