@@ -100,6 +100,9 @@ cluster_env() {
   export REDIS_PORT="$redis_port"
   export ACCOUNT_BACKEND_URL="http://127.0.0.1:$backend_port"
   export ACTION_ENDPOINT_URL="http://127.0.0.1:$action_front_port/webhook"
+  # Rasa -> action servers: the shared token (scripts/env.sh keeps one per checkout in var/,
+  # so a part restarted by a later call gets the same); the cluster never runs without one
+  export ACTION_SERVER_TOKEN="${ACTION_SERVER_TOKEN:?the cluster needs ACTION_SERVER_TOKEN}"
   # Rasa is behind nginx: the client's address is the last X-Forwarded-For hop (support
   # requests are limited per client, rasa_plugins/channels/clients.py)
   export SANIC_PROXIES_COUNT=1

@@ -24,7 +24,7 @@ PORTS = {
     "postgres": 5432,
     "redis": 6379,
 }
-SECRETS = {"POSTGRES_PASSWORD", "ACCOUNT_BACKEND_TOKEN", "IDENTITY_SECRET"}
+SECRETS = {"POSTGRES_PASSWORD", "ACCOUNT_BACKEND_TOKEN", "IDENTITY_SECRET", "ACTION_SERVER_TOKEN"}
 
 
 def endpoint_variables() -> Set[str]:
@@ -97,6 +97,24 @@ def test_kubernetes_has_the_same_services_ports_and_variables():
     rasa = workloads["rasa"]["spec"]["template"]["spec"]["containers"][0]
     assert endpoint_variables() <= k8s_env(rasa, config)
     assert services["rasa"]["spec"].get("sessionAffinity", "None") == "None"
+
+
+def test_rasa_and_the_action_servers_share_a_required_token_everywhere():
+    """Rasa sends ACTION_SERVER_TOKEN (endpoints.yml) and every action server requires it."""
+    endpoint = yaml.safe_load((DEPLOY / "endpoints.yml").read_text(encoding="utf-8"))
+    headers = endpoint["action_endpoint"]["headers"]
+    assert headers == {"Authorization": "Bearer ${ACTION_SERVER_TOKEN}"}
+    assert "ACTION_SERVER_TOKEN" in cluster_variables()
+    services = compose()["services"]
+    for name in ("actions", "rasa"):
+        value = services[name]["environment"]["ACTION_SERVER_TOKEN"]
+        assert value.startswith("${ACTION_SERVER_TOKEN:?"), (name, value)  # compose refuses none
+    workloads = {d["metadata"]["name"]: d for d in manifests() if d["kind"] == "Deployment"}
+    for name in ("actions", "rasa"):
+        container = workloads[name]["spec"]["template"]["spec"]["containers"][0]
+        env = {item["name"]: item for item in container.get("env", [])}
+        secret = env["ACTION_SERVER_TOKEN"]["valueFrom"]["secretKeyRef"]
+        assert secret["key"] == "ACTION_SERVER_TOKEN" and not secret.get("optional"), name
 
 
 def test_no_secret_value_is_written_in_the_deployment_files():
