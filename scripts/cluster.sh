@@ -103,6 +103,8 @@ cluster_env() {
   # Rasa -> action servers: the shared token (scripts/env.sh keeps one per checkout in var/,
   # so a part restarted by a later call gets the same); the cluster never runs without one
   export ACTION_SERVER_TOKEN="${ACTION_SERVER_TOKEN:?the cluster needs ACTION_SERVER_TOKEN}"
+  # the replicas' one key for the widget's session proofs: a reload may reach either replica
+  export SOCKET_SESSION_SECRET="${SOCKET_SESSION_SECRET:?the cluster needs SOCKET_SESSION_SECRET}"
   # Rasa is behind nginx: the client's address is the last X-Forwarded-For hop (support
   # requests are limited per client, rasa_plugins/channels/clients.py)
   export SANIC_PROXIES_COUNT=1

@@ -24,7 +24,13 @@ PORTS = {
     "postgres": 5432,
     "redis": 6379,
 }
-SECRETS = {"POSTGRES_PASSWORD", "ACCOUNT_BACKEND_TOKEN", "IDENTITY_SECRET", "ACTION_SERVER_TOKEN"}
+SECRETS = {
+    "POSTGRES_PASSWORD",
+    "ACCOUNT_BACKEND_TOKEN",
+    "IDENTITY_SECRET",
+    "ACTION_SERVER_TOKEN",
+    "SOCKET_SESSION_SECRET",
+}
 
 
 def endpoint_variables() -> Set[str]:
@@ -115,6 +121,19 @@ def test_rasa_and_the_action_servers_share_a_required_token_everywhere():
         env = {item["name"]: item for item in container.get("env", [])}
         secret = env["ACTION_SERVER_TOKEN"]["valueFrom"]["secretKeyRef"]
         assert secret["key"] == "ACTION_SERVER_TOKEN" and not secret.get("optional"), name
+
+
+def test_the_rasa_replicas_share_a_required_key_for_widget_sessions():
+    """Each replica must verify the session proofs the others issued (socket_sessions.py)."""
+    assert "SOCKET_SESSION_SECRET" in cluster_variables()
+    value = compose()["services"]["rasa"]["environment"]["SOCKET_SESSION_SECRET"]
+    assert value.startswith("${SOCKET_SESSION_SECRET:?"), value
+    rasa = next(
+        d for d in manifests() if d["kind"] == "Deployment" and d["metadata"]["name"] == "rasa"
+    )
+    env = {item["name"]: item for item in rasa["spec"]["template"]["spec"]["containers"][0]["env"]}
+    secret = env["SOCKET_SESSION_SECRET"]["valueFrom"]["secretKeyRef"]
+    assert secret["key"] == "SOCKET_SESSION_SECRET" and not secret.get("optional")
 
 
 def test_no_secret_value_is_written_in_the_deployment_files():
