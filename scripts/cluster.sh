@@ -86,7 +86,9 @@ write_nginx_conf() {
     for port in "${action_ports[@]}"; do echo "    server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"; done
     echo "    keepalive 32;"
     echo "  }"
-    sed -e "s|\${FRONT_PORT}|$front_port|g" -e "s|\${ACTION_FRONT_PORT}|$action_front_port|g" deploy/nginx/proxy.conf.inc
+    # loopback only: the action front is internal, and this whole profile is on loopback
+    sed -e "s|\${FRONT_PORT}|127.0.0.1:$front_port|g" \
+      -e "s|\${ACTION_FRONT_PORT}|127.0.0.1:$action_front_port|g" deploy/nginx/proxy.conf.inc
     echo "}"
   } > "$dir/nginx/nginx.conf"
 }
