@@ -1,7 +1,7 @@
 """Widget conversations belong to their socket (rasa_plugins/channels/socket_sessions.py),
-over the real Rasa server with socket.io clients: a second socket that knows a session id
-neither hears that conversation nor speaks in it; the session's proof, which only the tab
-that was given it holds, lets a reload carry on."""
+over the real Rasa server with socket.io clients: a second socket, or a REST client, that
+knows a session id neither hears that conversation nor speaks in it; the session's proof,
+which only the tab that was given it holds, lets a reload carry on."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import asyncio
 from typing import Any, Dict, List, Optional
 
 import pytest
+import requests
 import socketio
 
 from actions.playbooks import playbooks
@@ -91,6 +92,30 @@ async def hijack(url: str) -> Dict[str, Any]:
     finally:
         await victim.close()
         await intruder.close()
+
+
+async def through_rest(assistant) -> Dict[str, Any]:
+    victim = Tab()
+    try:
+        session = (await victim.open(assistant.url))["session_id"]
+        await victim.say(ASKS["create_account"], session)
+        started = "\n".join(await victim.replies())
+        body = {"sender": session, "message": "/restart"}
+        url = assistant.url + "/webhooks/rest/webhook"
+        answer = await asyncio.to_thread(requests.post, url, json=body, timeout=30)
+        await victim.say("/next_step", session)
+        continued = "\n".join(await victim.replies())
+        return {"started": started, "rest": answer, "continued": continued}
+    finally:
+        await victim.close()
+
+
+def test_a_rest_client_that_knows_the_session_id_cannot_speak_in_it(assistant):
+    """Conversations are keyed by sender id alone, whatever the channel."""
+    seen = asyncio.run(through_rest(assistant))
+    assert step(1) in seen["started"]
+    assert seen["rest"].status_code == 400 and "widget" in seen["rest"].json()["error"]
+    assert step(2) in seen["continued"]
 
 
 def test_a_second_socket_that_knows_the_session_id_gets_nothing_of_it(assistant):

@@ -8,6 +8,10 @@ a proof, an HMAC of the id under SOCKET_SESSION_SECRET. The widget keeps both in
 proof verifies, anything else gets a new session. Its messages then go to that session only
 (socketio.py). Without SOCKET_SESSION_SECRET the key is random per process, so a reload that
 reaches another replica, or a restarted one, starts a new conversation.
+
+Issued ids start with WIDGET_PREFIX, which the REST channel refuses as a sender
+(limits.sender_problem): conversations are keyed by sender id alone, so a REST client that
+knew a widget session id could otherwise speak in that conversation and read its replies.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Any, Mapping, Optional, Tuple
 
 SECRET_VARIABLE = "SOCKET_SESSION_SECRET"
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+WIDGET_PREFIX = "widget-"
 
 
 def session_key(environ: Mapping[str, str] = os.environ) -> bytes:
@@ -52,5 +57,5 @@ def granted(data: Any, key: bytes) -> Tuple[str, str]:
     session_id, proof = claimed(data, "session_id"), claimed(data, "session_proof")
     if proven(session_id, proof, key):
         return session_id, proof
-    fresh = uuid.uuid4().hex
+    fresh = WIDGET_PREFIX + uuid.uuid4().hex
     return fresh, proof_of(fresh, key)
