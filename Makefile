@@ -38,9 +38,10 @@ run: train
 	@bash scripts/run.sh
 
 # The account backend and the action server alone, for `rasa shell` / `rasa interactive` in
-# another terminal (README "The Rasa CLI"). Ctrl-C stops both.
+# another terminal (README "The Rasa CLI"). Ctrl-C stops both. The CLI's endpoints.yml sends
+# no token, so the action server checks none here; it listens on loopback only.
 services: setup
-	@bash -c 'source scripts/env.sh && source scripts/services.sh && echo "services: backend and action server up (Ctrl-C stops)" && wait'
+	@ACTION_SERVER_TOKEN= bash -c 'source scripts/env.sh && source scripts/services.sh && echo "services: backend and action server up (Ctrl-C stops)" && wait'
 
 test: setup
 	@bash scripts/test.sh

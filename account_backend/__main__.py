@@ -2,7 +2,8 @@
 
 The demo accounts (seed.py) are loaded on every start unless --no-seed.
 Settings come from the environment: ACCOUNT_DB_URL (default: SQLite file var/accounts.db),
-ACCOUNT_BACKEND_TOKEN (required), IDENTITY_SECRET (optional: enables signed identities).
+ACCOUNT_BACKEND_TOKEN (required), IDENTITY_SECRET (optional: enables signed identities),
+IDENTITY_MAX_LIFETIME_SECONDS (the longest a signed identity may live, default 3600).
 """
 
 from __future__ import annotations

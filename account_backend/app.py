@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from account_backend.dependencies import LookupLimited, service_token
+from account_backend.identity import max_lifetime
 from account_backend.rate_limit import SUPPORT_LIMITS, Limits, LookupLimiter
 from account_backend.routes import accounts, identity, support
 from common.logs import log_event
@@ -54,6 +55,7 @@ def create_app(
     identity_secret: Optional[str],
     limits: Optional[Limits] = None,
     support_limits: Optional[Limits] = None,
+    identity_lifetime: Optional[int] = None,
 ) -> FastAPI:
     if not service_token_value:
         raise ValueError("a service token is required")
@@ -67,6 +69,8 @@ def create_app(
     app.state.engine = engine
     app.state.service_token = service_token_value
     app.state.identity_secret = identity_secret
+    # the longest an identity token may live, iat to exp (IDENTITY_MAX_LIFETIME_SECONDS)
+    app.state.identity_lifetime = identity_lifetime or max_lifetime()
     app.state.limiter = LookupLimiter(engine, limits or Limits.from_env())
     support_budget = support_limits or Limits.from_env("SUPPORT", SUPPORT_LIMITS)
     app.state.support_limiter = LookupLimiter(engine, support_budget, scope="support-request:")

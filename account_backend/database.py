@@ -131,6 +131,16 @@ lookup_attempts = Table(
     Index("lookup_attempts_key_at", "key", "at"),
 )
 
+# Which conversation each identity token speaks for (account_backend/bindings.py): the first
+# that presented it. Digests only; a row goes once its token can no longer be valid.
+identity_bindings = Table(
+    "identity_bindings",
+    metadata,
+    Column("token", String(64), primary_key=True),  # SHA-256 of the token
+    Column("conversation", String(128), nullable=False),  # the action server's digest
+    Column("until", Float, nullable=False, index=True),
+)
+
 
 def connect(url: str) -> Engine:
     """An engine for `url` with the schema in place."""

@@ -86,7 +86,9 @@ write_nginx_conf() {
     for port in "${action_ports[@]}"; do echo "    server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"; done
     echo "    keepalive 32;"
     echo "  }"
-    sed -e "s|\${FRONT_PORT}|$front_port|g" -e "s|\${ACTION_FRONT_PORT}|$action_front_port|g" deploy/nginx/proxy.conf.inc
+    # loopback only: the action front is internal, and this whole profile is on loopback
+    sed -e "s|\${FRONT_PORT}|127.0.0.1:$front_port|g" \
+      -e "s|\${ACTION_FRONT_PORT}|127.0.0.1:$action_front_port|g" deploy/nginx/proxy.conf.inc
     echo "}"
   } > "$dir/nginx/nginx.conf"
 }
@@ -100,6 +102,11 @@ cluster_env() {
   export REDIS_PORT="$redis_port"
   export ACCOUNT_BACKEND_URL="http://127.0.0.1:$backend_port"
   export ACTION_ENDPOINT_URL="http://127.0.0.1:$action_front_port/webhook"
+  # Rasa -> action servers: the shared token (scripts/env.sh keeps one per checkout in var/,
+  # so a part restarted by a later call gets the same); the cluster never runs without one
+  export ACTION_SERVER_TOKEN="${ACTION_SERVER_TOKEN:?the cluster needs ACTION_SERVER_TOKEN}"
+  # the replicas' one key for the widget's session proofs: a reload may reach either replica
+  export SOCKET_SESSION_SECRET="${SOCKET_SESSION_SECRET:?the cluster needs SOCKET_SESSION_SECRET}"
   # Rasa is behind nginx: the client's address is the last X-Forwarded-For hop (support
   # requests are limited per client, rasa_plugins/channels/clients.py)
   export SANIC_PROXIES_COUNT=1

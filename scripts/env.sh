@@ -13,6 +13,11 @@ mkdir -p var
 _secret() { [ -s "var/$1" ] || head -c 32 /dev/urandom | base64 | tr -d '/+=\n' > "var/$1"; cat "var/$1"; }
 export ACCOUNT_BACKEND_TOKEN="${ACCOUNT_BACKEND_TOKEN:-$(_secret backend.token)}"
 export IDENTITY_SECRET="${IDENTITY_SECRET:-$(_secret identity.secret)}"
+# Rasa -> action server (actions/server_access.py); set it empty to check none (make services).
+export ACTION_SERVER_TOKEN="${ACTION_SERVER_TOKEN-$(_secret action-server.token)}"
+# Signs the widget's session proofs (rasa_plugins/channels/socket_sessions.py): one key for
+# every Rasa process, and across restarts, so a reload keeps its conversation.
+export SOCKET_SESSION_SECRET="${SOCKET_SESSION_SECRET:-$(_secret socket-session.secret)}"
 export ACCOUNT_BACKEND_URL="${ACCOUNT_BACKEND_URL:-http://127.0.0.1:8001}"
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://localhost:${ACTION_PORT:-5055}/webhook}"
 export TRACKER_DB_URL="${TRACKER_DB_URL:-sqlite:///var/tracker.db}"

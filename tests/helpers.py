@@ -48,3 +48,23 @@ def first_step(topic: str, path: str = "main") -> str:
     from actions.playbooks import playbooks
 
     return f"Step 1 of {len(playbooks()[topic].paths[path].steps)}"
+
+
+def listening_hosts(port: int) -> set:
+    """The local addresses a TCP port listens on in this network namespace (/proc/net)."""
+    import socket
+
+    found = set()
+    for name, family in (("tcp", socket.AF_INET), ("tcp6", socket.AF_INET6)):
+        path = Path("/proc/net") / name
+        if not path.exists():
+            continue
+        for line in path.read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.split(":")
+            if state != "0A" or int(hex_port, 16) != port:  # 0A: LISTEN
+                continue
+            raw = bytes.fromhex(address)  # 32-bit words in host (little-endian) order
+            words = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
+            found.add(socket.inet_ntop(family, words))
+    return found

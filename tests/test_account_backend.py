@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
+import time
 from datetime import date, timedelta
 
 import pytest
 import requests
 from sqlalchemy import create_engine, select, text
 
-from account_backend import identity, queries
+from account_backend import bindings, identity, queries
 from account_backend.database import api_keys, connect, support_requests
 from account_backend.seed import ACCOUNTS, API_KEYS, seed
 from tools.servers import IDENTITY_SECRET
@@ -20,10 +23,18 @@ def backend(any_backend):
     return any_backend
 
 
-def call(backend, method, path, token="default", **kwargs):
+def call(backend, method, path, token="default", conversation=None, **kwargs):
     token = backend.token if token == "default" else token
     headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if conversation:
+        headers["X-Conversation-Id"] = conversation
     return requests.request(method, backend.url + path, headers=headers, timeout=10, **kwargs)
+
+
+def verify(backend, token, conversation="c" * 32):
+    """The identity route as the action server calls it, for a conversation."""
+    body = {"token": token}
+    return call(backend, "POST", "/v1/identity/verify", conversation=conversation, json=body)
 
 
 @pytest.mark.parametrize(
@@ -178,8 +189,7 @@ def test_every_demo_account_answers_without_full_addresses(backend, username):
 @pytest.mark.parametrize("username", sorted(ACCOUNTS))
 def test_every_demo_account_can_be_signed_in(backend, username):
     token = identity.sign(username, IDENTITY_SECRET)
-    verified = call(backend, "POST", "/v1/identity/verify", json={"token": token})
-    assert verified.json() == {"username": username}
+    assert verify(backend, token).json() == {"username": username}
 
 
 # --- the demo data over time and older databases ---------------------------------------------
@@ -290,11 +300,58 @@ def test_support_request_round_trip(backend):
 
 def test_identity_tokens_are_verified(backend):
     good = identity.sign("LegacyDev", IDENTITY_SECRET)
-    assert call(backend, "POST", "/v1/identity/verify", json={"token": good}).json() == {
-        "username": "LegacyDev"
-    }
+    assert verify(backend, good).json() == {"username": "LegacyDev"}
     forged = identity.sign("LegacyDev", "another secret")
     expired = identity.sign("LegacyDev", IDENTITY_SECRET, ttl_seconds=-10)
     for token in (forged, expired, "garbage", good + "x"):
-        response = call(backend, "POST", "/v1/identity/verify", json={"token": token})
-        assert response.status_code == 401
+        assert verify(backend, token).status_code == 401
+
+
+def signed_claims(claims: dict) -> str:
+    """A token with exactly these claims, signed with the backend's secret."""
+    payload = identity._b64(json.dumps(claims).encode())
+    return f"{payload}.{identity._signature(payload, IDENTITY_SECRET)}"
+
+
+def test_an_identity_token_lives_an_hour_at_most_and_is_never_issued_ahead(backend):
+    now = int(time.time())
+    refused = {
+        "a day long": {"sub": "LegacyDev", "iat": now, "exp": now + 86400},
+        "no iat (the old format)": {"sub": "LegacyDev", "exp": now + 600},
+        "issued in an hour": {"sub": "LegacyDev", "iat": now + 3600, "exp": now + 3700},
+        "iat not a number": {"sub": "LegacyDev", "iat": "now", "exp": now + 600},
+    }
+    for case, claims in refused.items():
+        assert verify(backend, signed_claims(claims)).status_code == 401, case
+    hour = {"sub": "LegacyDev", "iat": now - 10, "exp": now - 10 + 3600}
+    assert verify(backend, signed_claims(hour)).json() == {"username": "LegacyDev"}
+
+
+def test_an_identity_token_speaks_for_the_first_conversation_that_shows_it(backend):
+    token = identity.sign("LegacyDev", IDENTITY_SECRET)
+    first, other = "a" * 32, "b" * 32
+    assert verify(backend, token, first).json() == {"username": "LegacyDev"}
+    assert verify(backend, token, first).json() == {"username": "LegacyDev"}  # again: fine
+    assert verify(backend, token, other).status_code == 401
+    assert verify(backend, token, first).status_code == 200
+    assert verify(backend, token, conversation=None).status_code == 400
+    fresh = identity.sign("LegacyDev", IDENTITY_SECRET)  # a new page load: a new token
+    assert fresh != token and verify(backend, fresh, other).status_code == 200
+
+
+def test_two_first_uses_at_once_bind_the_token_to_one_conversation(db_url, monkeypatch):
+    """The later insert of a race fails on the key, and its caller reads who won."""
+    engine, token, now = connect(db_url), f"token-{os.urandom(8).hex()}", time.time()
+    assert bindings.bind(engine, token, "a" * 32, now + 60, now)
+    reads = []
+    original = bindings._bound_to
+
+    def not_seen_at_first(connection, key):  # the winner's insert came after this read
+        reads.append(key)
+        return None if len(reads) == 1 else original(connection, key)
+
+    monkeypatch.setattr(bindings, "_bound_to", not_seen_at_first)
+    assert not bindings.bind(engine, token, "b" * 32, now + 60, now)
+    assert len(reads) == 2
+    monkeypatch.undo()
+    assert bindings.bind(engine, token, "a" * 32, now + 60, now)

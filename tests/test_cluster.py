@@ -4,12 +4,16 @@ when turns move between replicas, a replica dies, or a store restarts."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 
 import pytest
+import requests
 
 from actions.playbooks import playbooks
+from tests.helpers import listening_hosts
 from tests.test_conversations import ASKS, sender, texts
+from tests.test_socketio_sessions import Tab
 
 pytestmark = pytest.mark.model
 
@@ -73,3 +77,32 @@ def test_a_restarted_store_or_backend_is_recovered_without_help(cluster, part):
     answered = texts(cluster.front.say(user, "builder@contoso.com"))
     assert UNMANAGED in answered or "could not check your account" in answered
     assert "Step" in texts(cluster.front.say(user, "/next_step"))
+
+
+def test_every_part_listens_on_loopback_and_the_action_servers_want_the_token(cluster):
+    env = cluster.env
+    ports = [env["CLUSTER_PORT"], env["CLUSTER_ACTION_PORT"], env["CLUSTER_BACKEND_PORT"]]
+    ports += env["CLUSTER_ACTION_PORTS"].split() + env["CLUSTER_RASA_PORTS"].split()
+    ports += [env["CLUSTER_REDIS_PORT"], env["CLUSTER_PG_PORT"]]
+    for port in ports:
+        assert listening_hosts(int(port)) == {"127.0.0.1"}, port
+    front = f"http://127.0.0.1:{env['CLUSTER_ACTION_PORT']}"
+    assert requests.get(front + "/actions", timeout=10).status_code == 401
+    assert "Step 1 of" in texts(cluster.front.say(sender(), ASKS["create_account"]))
+
+
+async def rejoin(first: str, second: str):
+    before, after = Tab(), Tab()
+    try:
+        confirmed = await before.open(first)
+        return confirmed, await after.open(second, confirmed)
+    finally:
+        await before.close()
+        await after.close()
+
+
+def test_a_widget_session_is_rejoined_on_the_other_replica(cluster):
+    """A reload may reach either replica: both verify the proofs either issued."""
+    first, second = cluster.replicas
+    confirmed, rejoined = asyncio.run(rejoin(first.url, second.url))
+    assert rejoined["session_id"] == confirmed["session_id"]

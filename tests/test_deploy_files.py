@@ -24,7 +24,13 @@ PORTS = {
     "postgres": 5432,
     "redis": 6379,
 }
-SECRETS = {"POSTGRES_PASSWORD", "ACCOUNT_BACKEND_TOKEN", "IDENTITY_SECRET"}
+SECRETS = {
+    "POSTGRES_PASSWORD",
+    "ACCOUNT_BACKEND_TOKEN",
+    "IDENTITY_SECRET",
+    "ACTION_SERVER_TOKEN",
+    "SOCKET_SESSION_SECRET",
+}
 
 
 def endpoint_variables() -> Set[str]:
@@ -97,6 +103,37 @@ def test_kubernetes_has_the_same_services_ports_and_variables():
     rasa = workloads["rasa"]["spec"]["template"]["spec"]["containers"][0]
     assert endpoint_variables() <= k8s_env(rasa, config)
     assert services["rasa"]["spec"].get("sessionAffinity", "None") == "None"
+
+
+def test_rasa_and_the_action_servers_share_a_required_token_everywhere():
+    """Rasa sends ACTION_SERVER_TOKEN (endpoints.yml) and every action server requires it."""
+    endpoint = yaml.safe_load((DEPLOY / "endpoints.yml").read_text(encoding="utf-8"))
+    headers = endpoint["action_endpoint"]["headers"]
+    assert headers == {"Authorization": "Bearer ${ACTION_SERVER_TOKEN}"}
+    assert "ACTION_SERVER_TOKEN" in cluster_variables()
+    services = compose()["services"]
+    for name in ("actions", "rasa"):
+        value = services[name]["environment"]["ACTION_SERVER_TOKEN"]
+        assert value.startswith("${ACTION_SERVER_TOKEN:?"), (name, value)  # compose refuses none
+    workloads = {d["metadata"]["name"]: d for d in manifests() if d["kind"] == "Deployment"}
+    for name in ("actions", "rasa"):
+        container = workloads[name]["spec"]["template"]["spec"]["containers"][0]
+        env = {item["name"]: item for item in container.get("env", [])}
+        secret = env["ACTION_SERVER_TOKEN"]["valueFrom"]["secretKeyRef"]
+        assert secret["key"] == "ACTION_SERVER_TOKEN" and not secret.get("optional"), name
+
+
+def test_the_rasa_replicas_share_a_required_key_for_widget_sessions():
+    """Each replica must verify the session proofs the others issued (socket_sessions.py)."""
+    assert "SOCKET_SESSION_SECRET" in cluster_variables()
+    value = compose()["services"]["rasa"]["environment"]["SOCKET_SESSION_SECRET"]
+    assert value.startswith("${SOCKET_SESSION_SECRET:?"), value
+    rasa = next(
+        d for d in manifests() if d["kind"] == "Deployment" and d["metadata"]["name"] == "rasa"
+    )
+    env = {item["name"]: item for item in rasa["spec"]["template"]["spec"]["containers"][0]["env"]}
+    secret = env["SOCKET_SESSION_SECRET"]["valueFrom"]["secretKeyRef"]
+    assert secret["key"] == "SOCKET_SESSION_SECRET" and not secret.get("optional")
 
 
 def test_no_secret_value_is_written_in_the_deployment_files():

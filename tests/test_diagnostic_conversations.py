@@ -164,6 +164,25 @@ def test_account_details_need_a_verified_identity(assistant):
         assert "SoleOwner" not in said
 
 
+def test_an_identity_token_speaks_for_the_first_conversation_only(assistant):
+    """A copy of a token (from a log, a stored message) opens no other conversation."""
+    token = signed_in("SoleOwnerDev")
+    sole_owner = "SoleOwner.Core, SoleOwner.Extensions"
+    _, replies = start(assistant, "delete_account", token)
+    assert sole_owner in texts(replies)
+    _, replayed = start(assistant, "delete_account", token)  # a new conversation
+    said = texts(replayed)
+    assert SIGN_IN in said and first_step("delete_account") in said
+    assert "SoleOwner" not in said
+
+
+def test_an_identity_token_signed_for_too_long_is_refused(assistant):
+    month = {"identity_token": identity.sign("SoleOwnerDev", IDENTITY_SECRET, 30 * 86400)}
+    _, replies = start(assistant, "delete_account", month)
+    said = texts(replies)
+    assert SIGN_IN in said and "SoleOwner" not in said
+
+
 def test_a_signed_in_user_hears_only_about_their_own_account(assistant):
     _, replies = start(assistant, "delete_account", signed_in("MyNuGetAccount1"))
     said = texts(replies)

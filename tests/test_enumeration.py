@@ -64,10 +64,11 @@ def test_300_emails_reveal_no_username_and_no_existence(limited, probe):
 
 
 def test_a_signed_in_client_is_refused_past_its_budget_in_any_conversation(limited):
-    me = {"identity_token": identity.sign("MyNuGetAccount1", IDENTITY_SECRET)}
     limited_after = []
     for number, email in enumerate(EMAILS[:30]):
         user = f"probe-{uuid.uuid4().hex}"  # a new conversation each time
+        # a page load each time too: a token speaks for one conversation only
+        me = {"identity_token": identity.sign("MyNuGetAccount1", IDENTITY_SECRET)}
         limited.say(user, "how do I change the microsoft account I use to log in", metadata=me)
         said = texts(limited.say(user, email, metadata=me))
         assert "MyNuGetAccount2" not in said.split("\n")[0]

@@ -53,6 +53,7 @@ def test_a_sender_id_is_at_most_128_characters():
         "line\nbreak",
         "\u202eevil",  # a bidirectional override
         "\ue000",  # private use
+        "widget-0123456789abcdef0123456789abcdef",  # a widget conversation's id
     ],
 )
 def test_a_missing_blank_reserved_or_unprintable_sender_is_a_bad_request(sender):
@@ -61,7 +62,9 @@ def test_a_missing_blank_reserved_or_unprintable_sender_is_a_bad_request(sender)
     assert "'sender'" in str(refused.value)
 
 
-@pytest.mark.parametrize("sender", ["ticket-4711", "me", "jöhn doe", "用户-1", "a" * 128])
+@pytest.mark.parametrize(
+    "sender", ["ticket-4711", "me", "jöhn doe", "用户-1", "a" * 128, "Widget-x", "my-widget-1"]
+)
 def test_printable_senders_of_any_script_are_kept(sender):
     assert sender_field({"sender": sender}) == sender
 

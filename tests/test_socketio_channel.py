@@ -1,4 +1,4 @@
-"""The widget's socket.io channel: which session ids and metadata it accepts."""
+"""The widget's socket.io channel: which sessions a socket gets, which metadata it accepts."""
 
 from __future__ import annotations
 
@@ -8,15 +8,21 @@ from types import SimpleNamespace
 from typing import Any, List
 
 from rasa_plugins.channels.limits import MAX_MESSAGE_CHARS, TOO_LONG
-from rasa_plugins.channels.socketio import WidgetSocketIOInput, metadata_from, session_id_from
+from rasa_plugins.channels.socket_sessions import granted, proof_of, session_key
+from rasa_plugins.channels.socketio import WidgetSocketIOInput, metadata_from
 
 SESSION = "0123456789abcdef0123456789abcdef"
+KEY = b"k" * 32
 
 
-def test_a_well_formed_session_id_is_kept():
-    assert session_id_from({"session_id": "0123456789abcdef0123456789abcdef"}) == (
-        "0123456789abcdef0123456789abcdef"
-    )
+def test_a_session_is_kept_only_with_the_servers_proof_of_it():
+    proof = proof_of(SESSION, KEY)
+    assert granted({"session_id": SESSION, "session_proof": proof}, KEY) == (SESSION, proof)
+    other = "fedcba9876543210fedcba9876543210"
+    for proof_given in (None, "", proof.upper(), proof_of(other, KEY), proof_of(SESSION, b"x"), 7):
+        new, new_proof = granted({"session_id": SESSION, "session_proof": proof_given}, KEY)
+        assert new != SESSION and new_proof == proof_of(new, KEY), proof_given
+    assert granted({"session_id": SESSION, "session_proof": "pr\u00fcf"}, KEY)[0] != SESSION
 
 
 def test_anything_else_gets_a_new_session_id():
@@ -26,14 +32,19 @@ def test_anything_else_gets_a_new_session_id():
         {},
         {"session_id": None},
         {"session_id": 42},
-        {"session_id": "short"},
-        {"session_id": "x" * 65},
+        {"session_id": "short", "session_proof": proof_of("short", KEY)},
+        {"session_id": "x" * 65, "session_proof": proof_of("x" * 65, KEY)},
         {"session_id": "<script>alert(1)</script>"},
         {"session_id": "../../etc"},
     ):
-        new = session_id_from(data)
-        assert len(new) == 32 and new.isalnum(), data
-    assert session_id_from(None) != session_id_from(None)
+        new, proof = granted(data, KEY)
+        assert re.fullmatch(r"widget-[0-9a-f]{32}", new) and proof == proof_of(new, KEY), data
+    assert granted(None, KEY) != granted(None, KEY)
+
+
+def test_the_session_key_comes_from_the_environment_else_is_random():
+    assert session_key({"SOCKET_SESSION_SECRET": "s"}) == b"s"
+    assert session_key({}) != session_key({}) and len(session_key({})) == 32
 
 
 def test_metadata_must_be_an_object():
@@ -47,9 +58,9 @@ def test_metadata_must_be_an_object():
         assert metadata_from({"metadata": bad}, "metadata") == {}
 
 
-def widget_message(data: Any, address: str = ""):
-    """Sends `data` as the widget's user_uttered event (from `address`, when given): what
-    reaches Rasa, what is emitted."""
+def widget_message(data: Any, address: str = "", bound: Any = SESSION):
+    """Sends `data` as the widget's user_uttered event from a socket given the session
+    `bound` (from `address`, when given): what reaches Rasa, what is emitted."""
     passed: List[Any] = []
     emitted: List[Any] = []
 
@@ -65,7 +76,11 @@ def widget_message(data: Any, address: str = ""):
     async def emit(event: str, data: Any, room: Any = None, **_: Any) -> None:
         emitted.append((event, data, room))
 
+    async def get_session(sid: str, namespace: Any = None) -> dict:
+        return {"session_id": bound} if bound else {}
+
     channel.sio.emit = emit
+    channel.sio.get_session = get_session
     handler = channel.sio.handlers["/"][channel.user_message_evt]
     asyncio.run(handler("sid-1", data))
     return passed, emitted
@@ -77,6 +92,16 @@ def test_a_too_long_widget_message_is_answered_and_not_passed_on():
     assert emitted == [("bot_uttered", {"text": TOO_LONG}, SESSION)]
     passed, emitted = widget_message({"message": "x" * MAX_MESSAGE_CHARS, "session_id": SESSION})
     assert passed[0].text == "x" * MAX_MESSAGE_CHARS and emitted == []
+
+
+def test_a_message_goes_to_the_sockets_own_session_only():
+    (passed,), _ = widget_message({"message": "hi", "session_id": SESSION})
+    assert passed.sender_id == SESSION
+    (passed,), _ = widget_message({"message": "hi"})  # naming none: the socket's own
+    assert passed.sender_id == SESSION
+    other = "fedcba9876543210fedcba9876543210"
+    assert widget_message({"message": "/restart", "session_id": other}) == ([], [])
+    assert widget_message({"message": "hi", "session_id": SESSION}, bound=None) == ([], [])
 
 
 def test_oversized_widget_metadata_is_dropped():

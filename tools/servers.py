@@ -45,6 +45,7 @@ class Assistant:
     backend: Backend
     logs: List[Path]
     actions: str = ""  # the action server's base URL, where known
+    action_token: str = ""  # what Rasa sends the action server (ACTION_SERVER_TOKEN)
 
     def say(
         self, sender: str, text: str, metadata: Optional[dict] = None, timeout: float = 30
@@ -129,11 +130,13 @@ def start_assistant(workdir: Path, backend: Backend, extra_env: Optional[Dict[st
     `extra_env` adds variables for both servers (e.g. a channel's settings)."""
     action_port, rasa_port = free_port(), free_port()
     action_url = f"http://127.0.0.1:{action_port}/webhook"  # read by the project's endpoints.yml
+    action_token = "test-action-token-" + os.urandom(8).hex()  # a new one per start
     env = {
         **EMBEDDED_DEFAULTS,
         **os.environ,
         **backend_env(backend),
         "ACTION_ENDPOINT_URL": action_url,
+        "ACTION_SERVER_TOKEN": action_token,
         "TRACKER_DB_URL": f"sqlite:///{workdir / 'tracker.db'}",  # a fresh one per start
     }
     env.update(extra_env or {})
@@ -173,7 +176,11 @@ def start_assistant(workdir: Path, backend: Backend, extra_env: Optional[Dict[st
         ),
     ]
     assistant = Assistant(
-        f"http://127.0.0.1:{rasa_port}", backend, logs, f"http://127.0.0.1:{action_port}"
+        f"http://127.0.0.1:{rasa_port}",
+        backend,
+        logs,
+        f"http://127.0.0.1:{action_port}",
+        env["ACTION_SERVER_TOKEN"],
     )
     if not (
         wait_for(f"http://127.0.0.1:{action_port}/health", 60) and wait_for(assistant.url, 120)

@@ -2,10 +2,12 @@
 # (playbooks/, knowledge/). No Rasa, no TensorFlow: requirements/actions.lock. Build from the
 # repository root:
 #   docker build -f deploy/docker/actions.Dockerfile -t nuget-account-assistant-actions .
-# ACCOUNT_BACKEND_URL and ACCOUNT_BACKEND_TOKEN come from the environment at run time.
+# ACCOUNT_BACKEND_URL, ACCOUNT_BACKEND_TOKEN and ACTION_SERVER_TOKEN come from the environment
+# at run time. In a container the server listens on every interface (SANIC_HOST), so it
+# refuses to start without ACTION_SERVER_TOKEN (actions/server_access.py).
 FROM python:3.10-slim-bookworm
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PYTHONPATH=/app \
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PYTHONPATH=/app SANIC_HOST=0.0.0.0 \
     PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 

@@ -14,7 +14,8 @@ Teams).
   channel's own `client_key` (clients.py) is kept, so big metadata cannot shed the budget.
 - Sender ids a client chooses (REST): required, at most MAX_SENDER_CHARS, printable. Every
   event of the conversation stores it, and one the database cannot encode (a lone surrogate)
-  made each save fail; "default" is the conversation Rasa files sender-less messages under.
+  made each save fail; "default" is the conversation Rasa files sender-less messages under;
+  and none that starts like the widget's server-issued session ids (socket_sessions.py).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sanic import Blueprint, Sanic
 
 from common.conversation import CLIENT_FIELD
 from common.logs import log_event
+from rasa_plugins.channels.socket_sessions import WIDGET_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,10 @@ def sender_problem(sender: Optional[str]) -> Optional[str]:
         return "'sender' must be printable text"
     if sender == DEFAULT_SENDER_ID:
         return f"'sender' must not be {DEFAULT_SENDER_ID!r}: that conversation is Rasa's shared one"
+    if sender.startswith(WIDGET_PREFIX):
+        return (
+            f"'sender' must not start with {WIDGET_PREFIX!r}: those are the widget's conversations"
+        )
     return None
 
 

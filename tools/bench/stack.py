@@ -142,7 +142,8 @@ def start_stack(workdir: Optional[Path] = None) -> Stack:
 def start_actions(workdir: Path, backend: Backend) -> tuple[str, subprocess.Popen]:
     """Starts only the action server (for an in-process Rasa agent); returns (url, process)."""
     port = free_port()
-    env = {**os.environ, **backend_env(backend)}
+    # the in-process agent sends no token (ACTION_SERVER_TOKEN): none is checked; loopback only
+    env = {**os.environ, **backend_env(backend), "ACTION_SERVER_TOKEN": ""}
     command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
     process = _start(command, workdir / "action-server.log", env)
     url = f"http://127.0.0.1:{port}"

@@ -32,8 +32,18 @@
   // The transcript holds what the user typed (addresses, usernames, support references), so on
   // a shared computer it must not outlive the tab, nor a tab left idle.
 
+  // sessionId and sessionProof come from the server: the proof is what lets this tab, and
+  // only a holder of it, rejoin the conversation after a reload (see
+  // rasa_plugins/channels/socket_sessions.py).
   function freshState() {
-    return { sessionId: null, messages: [], open: false, turn: 0, savedAt: Date.now() };
+    return {
+      sessionId: null,
+      sessionProof: null,
+      messages: [],
+      open: false,
+      turn: 0,
+      savedAt: Date.now(),
+    };
   }
 
   function isExpired(saved) {
@@ -373,11 +383,15 @@
       transports: ["websocket", "polling"],
     });
     socket.on("connect", function () {
-      socket.emit("session_request", { session_id: state.sessionId });
+      socket.emit("session_request", {
+        session_id: state.sessionId,
+        session_proof: state.sessionProof,
+      });
     });
     socket.on("session_confirm", function (data) {
       confirmedSession = typeof data === "string" ? data : data && data.session_id;
       state.sessionId = confirmedSession;
+      state.sessionProof = (data && data.session_proof) || null;
       saveState();
       status.textContent = "";
       while (outbox.length) emitMessage(outbox.shift());
@@ -426,7 +440,7 @@
     saveState();
     if (socket) {
       confirmedSession = null;
-      socket.emit("session_request", { session_id: null });
+      socket.emit("session_request", { session_id: null, session_proof: null });
     }
   }
 
