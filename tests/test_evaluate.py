@@ -25,6 +25,8 @@ def test_report_figures():
     assert result["hard_accuracy"] == 0.5
     assert result["out_of_scope_recall"] == 0.5
     assert result["in_scope_false_refusal"] == round(1 / 3, 4)
+    # the out-of-scope question sent to delete_account; the refused one is not "confident"
+    assert result["confidently_wrong"] == 0.2
     assert result["per_topic"]["delete_account"] == {
         "precision": 0.5,
         "recall": 1.0,

@@ -3,8 +3,10 @@
     python -m tools.evaluate --data tests/evaluation/utterances.yml --report out.json
 
 The file holds `examples: [{text, topic, hard?}]`. A prediction that falls back
-(nlu_fallback) or names no topic (vague_request) counts as `out_of_scope`. Writes the JSON
-report and prints the headline.
+(nlu_fallback) or names no topic (vague_request) counts as `out_of_scope`: the assistant asks
+"did you mean" and then says it cannot help. `confidently_wrong` is the share of examples
+that got a wrong topic above that cut, i.e. a walk-through of the wrong thing. Writes the
+JSON report and prints the headline.
 """
 
 from __future__ import annotations
@@ -87,6 +89,11 @@ def per_topic(predictions: Sequence[Prediction]) -> Dict[str, Dict[str, float]]:
     return table
 
 
+def confidently_wrong(p: Prediction) -> bool:
+    """A wrong topic that cleared the out-of-scope cut (a fallback is never confident)."""
+    return p.predicted != p.example.topic and p.predicted != OUT_OF_SCOPE
+
+
 def report(predictions: Sequence[Prediction]) -> Dict[str, Any]:
     def correct(p: Prediction) -> bool:
         return p.predicted == p.example.topic
@@ -104,6 +111,7 @@ def report(predictions: Sequence[Prediction]) -> Dict[str, Any]:
         "in_scope_false_refusal": _ratio(
             sum(p.predicted == OUT_OF_SCOPE for p in in_scope), len(in_scope)
         ),
+        "confidently_wrong": _ratio(sum(map(confidently_wrong, predictions)), len(predictions)),
         "examples": len(predictions),
         "per_topic": per_topic(predictions),
         "confusions": [{"expected": e, "predicted": p, "count": n} for (e, p), n in confusions],
@@ -135,7 +143,13 @@ async def predict(model: Path, examples: Sequence[Example]) -> List[Prediction]:
 
 
 def headline(result: Dict[str, Any]) -> str:
-    keys = ("overall_accuracy", "hard_accuracy", "out_of_scope_recall", "in_scope_false_refusal")
+    keys = (
+        "overall_accuracy",
+        "hard_accuracy",
+        "out_of_scope_recall",
+        "in_scope_false_refusal",
+        "confidently_wrong",
+    )
     return " ".join(f"{key}={result[key]}" for key in keys) + f" examples={result['examples']}"
 
 

@@ -8,7 +8,8 @@ Teams).
   anything reads it.
 - Message text: a text longer than MAX_MESSAGE_CHARS is not passed on to Rasa at all. The
   channel answers that it was too long, naming the limit, so nothing of it is stored. The
-  NLU reads only the first 1,000 characters anyway (rasa_plugins/nlu/text_sanitizer.py).
+  NLU reads at most 1,000 characters anyway, the beginning and the end of a longer text
+  (rasa_plugins/nlu/text_sanitizer.py).
 - Metadata: more than MAX_METADATA_BYTES of JSON is dropped before Rasa stores it (Rasa keeps
   a message's metadata in several events), with a log line that gives only its size; the
   channel's own `client_key` (clients.py) is kept, so big metadata cannot shed the budget.
