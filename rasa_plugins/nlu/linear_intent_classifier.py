@@ -32,7 +32,8 @@ logger = logging.getLogger(__name__)
 PIPELINE_FILE = "pipeline.skops"
 META_FILE = "meta.json"
 TRUSTED = [
-    "rasa_plugins.nlu.linear_model.normalise",
+    "rasa_plugins.nlu.linear_model.normalise_all",
+    "sklearn.preprocessing._function_transformer.FunctionTransformer",
     "sklearn.feature_extraction.text.TfidfVectorizer",
     "sklearn.feature_extraction.text.TfidfTransformer",
     "sklearn.pipeline.FeatureUnion",

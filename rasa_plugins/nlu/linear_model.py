@@ -48,9 +48,14 @@ def normalise(text: str) -> str:
     return f"{text} {' '.join(found)}" if found else text
 
 
+def normalise_all(texts: Sequence[str]) -> List[str]:
+    return [normalise(text) for text in texts]
+
+
 def _pipeline(settings: LinearSettings):
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import FeatureUnion, make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
     from sklearn.svm import LinearSVC
 
     def tfidf(analyzer: str, ngrams: Tuple[int, int]) -> TfidfVectorizer:
@@ -58,7 +63,7 @@ def _pipeline(settings: LinearSettings):
             analyzer=analyzer,
             ngram_range=tuple(ngrams),
             token_pattern=r"(?u)\b\w+\b",  # keeps one-letter words ("i", "2")
-            preprocessor=normalise,
+            lowercase=False,  # normalise_all did, once for both vectorizers
             sublinear_tf=True,
         )
 
@@ -68,7 +73,9 @@ def _pipeline(settings: LinearSettings):
             ("char", tfidf("char_wb", settings.char_ngrams)),
         ]
     )
-    return make_pipeline(features, LinearSVC(C=settings.C, random_state=settings.seed))
+    # One normalising step before both vectorizers: the glossary look-up runs once per text.
+    normalising = FunctionTransformer(normalise_all)
+    return make_pipeline(normalising, features, LinearSVC(C=settings.C, random_state=settings.seed))
 
 
 def softmax(decisions: np.ndarray, temperature: float) -> np.ndarray:
