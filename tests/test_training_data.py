@@ -59,7 +59,7 @@ FAQ_ONLY = {"dev", "dev2", "dev3", "dev4"}
 
 
 @pytest.mark.parametrize(
-    "name", ["utterances", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7"]
+    "name", ["utterances", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev_reports"]
 )
 def test_evaluation_sets_are_large_labelled_and_held_out(name):
     examples = evaluation_set(name)
