@@ -109,11 +109,18 @@ def _component(tmp_path, config=None):
     return LinearIntentClassifier.create(full, storage, resource, context), storage, resource, full
 
 
-def test_component_trains_stores_and_loads_the_same_predictions(tmp_path):
-    component, storage, resource, config = _component(tmp_path)
+@pytest.mark.parametrize(
+    "variant", [{}, {"focus_weight": 0.5}, {"sentence_vote": True}], ids=["whole", "focus", "vote"]
+)
+def test_component_trains_stores_and_loads_the_same_predictions(tmp_path, variant):
+    component, storage, resource, config = _component(tmp_path, variant)
     data = TrainingData([Message(data={"text": t, "intent": i}) for t, i in _pairs()])
     component.train(data)
-    texts = ["pls delete my acount", "whats the weather like"]
+    texts = [
+        "pls delete my acount",
+        "whats the weather like",
+        "I have packages. Delete my account?",
+    ]
     before = component.process([Message(data={"text": t}) for t in texts])
 
     context = ExecutionContext(GraphSchema({}), "test")

@@ -33,6 +33,7 @@ PIPELINE_FILE = "pipeline.skops"
 META_FILE = "meta.json"
 TRUSTED = [
     "rasa_plugins.nlu.linear_model.normalise_all",
+    "rasa_plugins.nlu.linear_model.focus_all",
     "sklearn.preprocessing._function_transformer.FunctionTransformer",
     "sklearn.feature_extraction.text.TfidfVectorizer",
     "sklearn.feature_extraction.text.TfidfTransformer",
@@ -55,6 +56,8 @@ def _settings(config: Dict[str, Any]) -> LinearSettings:
         cv_folds=int(config["cv_folds"]),
         seed=int(config["random_seed"]),
         fallback_threshold=float(config["fallback_threshold"]),
+        focus_weight=float(config["focus_weight"]),
+        sentence_vote=bool(config["sentence_vote"]),
     )
 
 
@@ -71,6 +74,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "cv_folds": defaults.cv_folds,
             "random_seed": defaults.seed,
             "fallback_threshold": defaults.fallback_threshold,
+            "focus_weight": defaults.focus_weight,
+            "sentence_vote": defaults.sentence_vote,
             "ranking_length": 10,
         }
 

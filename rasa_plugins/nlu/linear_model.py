@@ -21,6 +21,7 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 
 from rasa_plugins.nlu.glossary import glosses
+from rasa_plugins.nlu.sentences import focus, sentences
 
 OUT_OF_SCOPE = "out_of_scope"
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
@@ -38,6 +39,9 @@ class LinearSettings:
     cv_folds: int = 5
     seed: int = 0
     fallback_threshold: float = 0.5
+    # Variants for long reports (rasa_plugins/nlu/sentences.py), off by default:
+    focus_weight: float = 0.0  # > 0: word n-grams of the focus sentence as extra features
+    sentence_vote: bool = False  # several sentences: whole text and sentences vote
 
 
 def normalise(text: str) -> str:
@@ -50,6 +54,10 @@ def normalise(text: str) -> str:
 
 def normalise_all(texts: Sequence[str]) -> List[str]:
     return [normalise(text) for text in texts]
+
+
+def focus_all(texts: Sequence[str]) -> List[str]:
+    return [normalise(focus(text)) for text in texts]
 
 
 def _pipeline(settings: LinearSettings):
@@ -74,8 +82,14 @@ def _pipeline(settings: LinearSettings):
         ]
     )
     # One normalising step before both vectorizers: the glossary look-up runs once per text.
-    normalising = FunctionTransformer(normalise_all)
-    return make_pipeline(normalising, features, LinearSVC(C=settings.C, random_state=settings.seed))
+    whole = make_pipeline(FunctionTransformer(normalise_all), features)
+    if settings.focus_weight > 0:
+        focused = make_pipeline(FunctionTransformer(focus_all), tfidf("word", settings.word_ngrams))
+        whole = FeatureUnion(
+            [("whole", whole), ("focus", focused)],
+            transformer_weights={"whole": 1.0, "focus": settings.focus_weight},
+        )
+    return make_pipeline(whole, LinearSVC(C=settings.C, random_state=settings.seed))
 
 
 def softmax(decisions: np.ndarray, temperature: float) -> np.ndarray:
@@ -114,6 +128,16 @@ class LinearIntentModel:
         return [str(label) for label in self.pipeline.classes_]
 
     def _probabilities(self, pipeline, texts: Sequence[str]) -> np.ndarray:
+        probabilities = self._softmax(pipeline, texts)
+        if self.settings.sentence_vote:
+            for row, text in enumerate(texts):
+                parts = sentences(text)
+                if len(parts) > 1:  # the whole text and the mean of its sentences, equally
+                    vote = self._softmax(pipeline, parts).mean(axis=0)
+                    probabilities[row] = (probabilities[row] + vote) / 2
+        return probabilities
+
+    def _softmax(self, pipeline, texts: Sequence[str]) -> np.ndarray:
         decisions = pipeline.decision_function(list(texts))
         if decisions.ndim == 1:  # two classes: one column of margins
             decisions = np.column_stack([-decisions, decisions])

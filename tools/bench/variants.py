@@ -1,0 +1,92 @@
+"""The intent model's variants for long reports, side by side on the development sets.
+
+    python -m tools.bench.variants [--data extra.yml ...] [--out reports/bench/variants.json]
+
+Each variant is the project's LinearIntentModel with other settings (LinearSettings), trained
+on the same training data and scored the way the running assistant decides: the sanitized
+text, a top confidence below the fallback cut or a vague request counts as out of scope.
+Scored on every development set together (never the held-out set, which stays for the end),
+on the blind report-style set alone, and on each --data file (a developer may pass
+`../shared/eval/real_wording_dev.yml`; its figures go to the JSON only, not into training).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+from rasa_plugins.nlu.linear_model import LinearIntentModel, LinearSettings
+from rasa_plugins.nlu.text_sanitizer import sanitize
+from tools.bench.training_data import load_training_data
+from tools.evaluate import FALLS_BACK, OUT_OF_SCOPE, Example, Prediction, load_examples, report
+
+EVALUATION = Path("tests/evaluation")
+DEV_SETS = ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev_reports"]
+REPORTS_SET = "dev_reports"
+OUT = Path("reports/bench/variants.json")
+MAX_CHARACTERS = 1000  # config.yml's TextSanitizer
+
+VARIANTS: Dict[str, Dict[str, Any]] = {
+    "whole_text": {},
+    "sentence_vote": {"sentence_vote": True},
+    "focus_features": {"focus_weight": 0.5},
+}
+
+
+def predict(model: LinearIntentModel, examples: Sequence[Example]) -> List[Prediction]:
+    texts = [sanitize(example.text, MAX_CHARACTERS) for example in examples]
+    predictions = []
+    for example, ranking in zip(examples, model.rank(texts), strict=True):
+        name, confidence = ranking[0]
+        low = confidence < model.settings.fallback_threshold or name in FALLS_BACK
+        predictions.append(Prediction(example, OUT_OF_SCOPE if low else name, confidence))
+    return predictions
+
+
+def figures(predictions: Sequence[Prediction]) -> Dict[str, Any]:
+    result = report(predictions)
+    keys = ("overall_accuracy", "out_of_scope_recall", "confidently_wrong", "examples")
+    return {key: result[key] for key in keys}
+
+
+def score_variant(
+    settings: LinearSettings, pairs, sets: Dict[str, List[Example]]
+) -> Dict[str, Any]:
+    started = time.perf_counter()
+    model = LinearIntentModel(settings).fit([t for t, _ in pairs], [i for _, i in pairs])
+    trained = time.perf_counter() - started
+    scored = {name: predict(model, examples) for name, examples in sets.items()}
+    development = [p for name in DEV_SETS if name in scored for p in scored[name]]
+    return {
+        "settings": asdict(settings),
+        "training_seconds": round(trained, 1),
+        "development_sets": figures(development),
+        "per_set": {name: figures(predictions) for name, predictions in scored.items()},
+    }
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, action="append", default=[])
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--variant", action="append", choices=sorted(VARIANTS))
+    args = parser.parse_args(argv)
+    sets = {name: load_examples(EVALUATION / f"{name}.yml") for name in DEV_SETS}
+    sets.update({path.stem: load_examples(path) for path in args.data})
+    pairs = load_training_data()
+    results = {}
+    for name in args.variant or list(VARIANTS):
+        results[name] = score_variant(replace(LinearSettings(), **VARIANTS[name]), pairs, sets)
+        dev = results[name]["development_sets"]
+        print(f"{name}: development sets {dev}", flush=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"variants": results}, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
