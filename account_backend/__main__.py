@@ -2,8 +2,10 @@
 
 The demo accounts (seed.py) are loaded on every start unless --no-seed.
 Settings come from the environment: ACCOUNT_DB_URL (default: SQLite file var/accounts.db),
-ACCOUNT_BACKEND_TOKEN (required), IDENTITY_SECRET (optional: enables signed identities),
-IDENTITY_MAX_LIFETIME_SECONDS (the longest a signed identity may live, default 3600).
+ACCOUNT_BACKEND_TOKEN (required), DIGEST_SECRET (required: the key of the stored digests,
+shared with the action server; common/conversation.py), IDENTITY_SECRET (optional: enables
+signed identities), IDENTITY_MAX_LIFETIME_SECONDS (the longest a signed identity may live,
+default 3600).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from account_backend.app import create_app
 from account_backend.database import connect
 from account_backend.deadlines import DeadlineH11Protocol
 from account_backend.seed import seed
+from common.conversation import SECRET_VARIABLE
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "var" / "accounts.db"
 
@@ -39,6 +42,10 @@ def main() -> int:
     token = os.environ.get("ACCOUNT_BACKEND_TOKEN")
     if not token:
         print("ACCOUNT_BACKEND_TOKEN is not set", file=sys.stderr)
+        return 2
+    if not os.environ.get(SECRET_VARIABLE):
+        # a key of its own would differ from the action server's and be lost at a restart
+        print(f"{SECRET_VARIABLE} is not set", file=sys.stderr)
         return 2
     DEFAULT_DB.parent.mkdir(parents=True, exist_ok=True)
     engine = connect(os.environ.get("ACCOUNT_DB_URL") or f"sqlite:///{DEFAULT_DB}")

@@ -8,7 +8,6 @@ copy from a log, a stored message's metadata or another page) is refused until i
 
 from __future__ import annotations
 
-import hashlib
 from typing import Optional
 
 from sqlalchemy import delete, insert, select
@@ -16,10 +15,11 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from account_backend.database import identity_bindings
+from common.conversation import keyed_digest
 
 
 def digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+    return keyed_digest("identity-token", token)
 
 
 def _bound_to(connection: Connection, key: str) -> Optional[str]:

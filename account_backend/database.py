@@ -136,7 +136,7 @@ lookup_attempts = Table(
 identity_bindings = Table(
     "identity_bindings",
     metadata,
-    Column("token", String(64), primary_key=True),  # SHA-256 of the token
+    Column("token", String(64), primary_key=True),  # keyed digest of the token
     Column("conversation", String(128), nullable=False),  # the action server's digest
     Column("until", Float, nullable=False, index=True),
 )

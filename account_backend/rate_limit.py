@@ -8,13 +8,13 @@ Look-ups and support requests have budgets of their own (`LookupLimiter`'s scope
 The look-up budgets are spent by whoever asks, never by whom the look-up is about: an account
 is only ever looked up for its own verified owner (actions/account_check.py), so no one can use
 up another user's checks. Attempts are kept in the database, so every backend replica counts
-the same, and only as SHA-256 digests: the table never holds an email, a username or a sender
-id.
+the same, and only as keyed digests (HMAC-SHA-256 under DIGEST_SECRET, common/conversation.py):
+the table never holds an email, a username or a sender id, nor a digest that a guessed one
+could be tested against.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from dataclasses import dataclass
@@ -24,6 +24,7 @@ from sqlalchemy import and_, delete, func, insert, select
 from sqlalchemy.engine import Engine
 
 from account_backend.database import lookup_attempts
+from common.conversation import keyed_digest
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ SUPPORT_LIMITS = Limits(per_conversation=3, per_client=10, total=200, window_sec
 
 
 def digest(kind: str, value: str) -> str:
-    return hashlib.sha256(f"{kind}:{value.strip().lower()}".encode()).hexdigest()
+    return keyed_digest(kind, value.strip().lower())
 
 
 class LookupLimiter:

@@ -1,5 +1,6 @@
 """What a NuGet username, an email address and a domain look like: one definition for the
-account backend's input validation, the assistant's account form and the masking of text."""
+account backend's input validation and the assistant's account form (common/masking.py reads
+addresses more widely, as people type them)."""
 
 LOCAL_CHAR = r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]"  # of an address's local part (RFC 5322 atext)
 MAX_LOCAL = 64  # characters of a local part (RFC 5321)

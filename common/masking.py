@@ -8,6 +8,12 @@ tried at every position: a regular expression searched over the whole text retri
 character of a long run, which made the old unbounded pattern quadratic (5.4 s for a
 45,000-character message). Here each "@" is tried once, with a bounded domain pattern and a
 look back of at most 64 characters, so masking is linear in the text's length.
+
+Masking reads addresses more widely than that grammar, as people type them: letters and
+digits of any script (RFC 6531 allows them), decomposed accents (a letter and a combining
+mark), and the full-width or small forms of "@" and "." some keyboards and input methods
+give (`jöhn.doe@exämple.de`, `account1＠outlook.com`). Masking too much is harmless; an
+address left whole is not.
 """
 
 from __future__ import annotations
@@ -15,10 +21,21 @@ from __future__ import annotations
 import re
 from typing import Iterator, Optional, Tuple
 
-from common.identifiers import LABEL, LOCAL_CHAR, MAX_LABELS, MAX_LOCAL
+from common.identifiers import MAX_LABELS, MAX_LOCAL
+
+AT_SIGNS = "@\uff20\ufe6b"  # "@", full-width "＠", small "﹫"
+DOTS = ".\uff0e\u3002\uff61"  # ".", full-width "．", ideographic "。" and its half-width form
+# Combining marks (accents typed as a letter and a mark): the main Unicode blocks of them.
+MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+# \w is Unicode-aware on str patterns: letters and digits of every script, and "_".
+LOCAL_CHAR = rf"[\w{MARKS}!#$%&'*+/=?^`{{|}}~{DOTS}-]"  # RFC 5322 atext, any script, dots
+LABEL = rf"[\w{MARKS}-]{{1,63}}"
+AT_SIGN = re.compile(f"[{AT_SIGNS}]")
 
 # An "@" with a local-part character before it and a domain after it.
-AT_DOMAIN = re.compile(rf"(?<={LOCAL_CHAR})@{LABEL}(?:\.{LABEL}){{1,{MAX_LABELS}}}")
+AT_DOMAIN = re.compile(
+    rf"(?<={LOCAL_CHAR})[{AT_SIGNS}]{LABEL}(?:[{DOTS}]{LABEL}){{1,{MAX_LABELS}}}"
+)
 LOCAL_REVERSED = re.compile(rf"{LOCAL_CHAR}{{1,{MAX_LOCAL}}}")  # matched on reversed text
 # How far past a cut an address that begins before it must be read to be recognised: its
 # local part, the "@", a label, a dot and the next label's first character.
@@ -26,12 +43,15 @@ LOOKAHEAD = MAX_LOCAL + 1 + 63 + 2
 
 
 def mask_email(email: str) -> str:
-    """`account1@outlook.com` -> `a***1@outlook.com`, as nuget.org's sign-in assistance shows."""
-    local, _, domain = email.partition("@")
-    if not domain:
+    """`account1@outlook.com` -> `a***1@outlook.com`, as nuget.org's sign-in assistance shows.
+
+    The at sign stays as it was typed (`＠` too)."""
+    at = AT_SIGN.search(email)
+    if at is None or at.start() == 0 or at.end() == len(email):
         return "***"
+    local = email[: at.start()]
     shown = local[0] + "***" + (local[-1] if len(local) > 2 else "")
-    return f"{shown}@{domain}"
+    return shown + email[at.start() :]
 
 
 def addresses(text: str, end: int) -> Iterator[Tuple[int, int]]:

@@ -47,8 +47,12 @@ Private Rasa members the project relies on (check each on an upgrade):
   `DaskGraphRunner._instantiated_nodes`, `GraphSchema.minimal_graph_schema`,
   `EndpointConfig.session`.
 - rasa_plugins/tracker_store.py: `SQLTrackerStore` internals `_event_query` (rebuilt as
-  statements), `SQLEvent`, `engine`, `sessionmaker`, `create_engine_kwargs`, and the events
-  table layout (`sender_id`, `type_name`, `timestamp`, `data`).
+  statements), `SQLEvent`, `engine`, `sessionmaker`, `create_engine_kwargs`,
+  `TrackerStore._stream_new_events`, and the events table layout (`sender_id`, `type_name`,
+  `timestamp`, `data`).
+- rasa_plugins/at_rest.py: that an event's `as_dict` is built from its instance attributes
+  (`vars(event)`), that the processor saves a tracker only once its turn's actions have run,
+  and `Slot.value`'s setter (it marks the slot as set).
 - rasa_plugins/channels/socketio.py: `SocketIOInput.sio`, `.namespace`,
   `.session_persistence`, `.user_message_evt`, `.bot_message_evt`, `.metadata_key`, and
   python-engineio's `AsyncServer._cors_headers`.

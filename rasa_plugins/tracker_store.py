@@ -32,6 +32,10 @@ events it was retrieved (or last saved) with, and the lock store keeps other rep
 the conversation in between. Any other tracker object is counted in the database as Rasa
 does. Used by endpoints.yml (`tracker_store.type`).
 
+Before a turn's events are stored they are cleaned in place (at_rest.py): identity tokens
+dropped, email addresses masked, in the events and in the slots. The event broker, when one
+is configured, gets them cleaned as well.
+
 A save the database refuses (it is down, or a sender id it cannot encode) is logged as
 `tracker_save_failed` with the error's type only and dropped. Rasa's FailSafeTrackerStore would
 otherwise put the tracker into an in-memory store that nothing ever reads or empties: memory
@@ -46,7 +50,7 @@ import logging
 import os
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Dict, Mapping, NamedTuple, Optional, Tuple
+from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
@@ -54,6 +58,7 @@ from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from common.logs import log_event
+from rasa_plugins.at_rest import clean_event, clean_turn
 
 log = logging.getLogger(__name__)
 DEFAULT_CACHE_SIZE = 200  # conversations
@@ -193,15 +198,23 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         stored = self.kept.stored_size(tracker)
         with self.engine.begin() as connection:
             count = self._stored_count(connection, tracker)
-            rows = [
-                _row(tracker.sender_id, e) for e in itertools.islice(tracker.events, count, None)
-            ]
+            new = list(itertools.islice(tracker.events, count, None))
+            clean_turn(tracker, new)  # no token, no full address at rest
+            rows = [_row(tracker.sender_id, e) for e in new]
             if rows:
                 connection.execute(self._sql.insert, rows)
         if self.kept.size > 0:
             if stored is None:  # not the kept object: its stored events were not measured here
                 stored = sum(_json_size(e) for e in itertools.islice(tracker.events, count))
             self.kept.keep(tracker, stored + sum(len(row["data"]) for row in rows))
+
+    async def _stream_new_events(
+        self, event_broker: Any, new_events: List[Event], sender_id: str
+    ) -> None:
+        """Rasa's streaming to an event broker, of the events cleaned as they are stored."""
+        for event in new_events:
+            clean_event(event)
+        await super()._stream_new_events(event_broker, new_events, sender_id)
 
     def _stored_count(self, connection: Any, tracker: DialogueStateTracker) -> int:
         """As Rasa: how many of the tracker's events the latest session has stored."""

@@ -4,7 +4,9 @@
     python -m retention --sender <sender id>          # one user's conversation and requests
 
 Databases from the environment: TRACKER_DB_URL (Rasa's SQL tracker store) and ACCOUNT_DB_URL
-(the account backend), as the servers use them. Prints counts only, never a sender id.
+(the account backend), as the servers use them; with --sender also DIGEST_SECRET, the key the
+action server digests conversations with (common/conversation.py), to find the sender's
+support requests. Prints counts only, never a sender id.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import sys
 import time
 from typing import Optional, Sequence
 
+from common.conversation import SECRET_VARIABLE
 from retention.stores import Selection, connect, purge_backend, purge_conversations
 
 DAY = 86_400
@@ -30,6 +33,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)
     if args.sender is None and args.older_than_days is None:
         parser.error("give --sender, --older-than-days, or both")
+    if args.sender is not None and args.account_db and not os.environ.get(SECRET_VARIABLE):
+        parser.error(f"--sender needs {SECRET_VARIABLE} to find the sender's support requests")
     if args.older_than_days is not None and args.older_than_days < 0:
         parser.error("--older-than-days must not be negative")
     before = time.time() - args.older_than_days * DAY if args.older_than_days is not None else None

@@ -107,6 +107,8 @@ cluster_env() {
   export ACTION_SERVER_TOKEN="${ACTION_SERVER_TOKEN:?the cluster needs ACTION_SERVER_TOKEN}"
   # the replicas' one key for the widget's session proofs: a reload may reach either replica
   export SOCKET_SESSION_SECRET="${SOCKET_SESSION_SECRET:?the cluster needs SOCKET_SESSION_SECRET}"
+  # the key of the stored digests, one for the backend and the action servers
+  export DIGEST_SECRET="${DIGEST_SECRET:?the cluster needs DIGEST_SECRET}"
   # Rasa is behind nginx: the client's address is the last X-Forwarded-For hop (support
   # requests are limited per client, rasa_plugins/channels/clients.py)
   export SANIC_PROXIES_COUNT=1

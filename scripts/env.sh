@@ -13,6 +13,9 @@ mkdir -p var
 _secret() { [ -s "var/$1" ] || head -c 32 /dev/urandom | base64 | tr -d '/+=\n' > "var/$1"; cat "var/$1"; }
 export ACCOUNT_BACKEND_TOKEN="${ACCOUNT_BACKEND_TOKEN:-$(_secret backend.token)}"
 export IDENTITY_SECRET="${IDENTITY_SECRET:-$(_secret identity.secret)}"
+# Keys the digests the action server and the backend store (common/conversation.py); both,
+# and the purge job, need the same one.
+export DIGEST_SECRET="${DIGEST_SECRET:-$(_secret digest.secret)}"
 # Rasa -> action server (actions/server_access.py); set it empty to check none (make services).
 export ACTION_SERVER_TOKEN="${ACTION_SERVER_TOKEN-$(_secret action-server.token)}"
 # Signs the widget's session proofs (rasa_plugins/channels/socket_sessions.py): one key for

@@ -7,6 +7,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+# The key of the stored digests (common/conversation.py), for this process and every server
+# the tests start, when pytest runs without scripts/env.sh.
+os.environ.setdefault("DIGEST_SECRET", "test-digest-secret")
+
 from tools.cluster import start_cluster
 from tools.servers import MODEL, backend_env, start_assistant, start_backend, stop
 

@@ -30,6 +30,7 @@ SECRETS = {
     "IDENTITY_SECRET",
     "ACTION_SERVER_TOKEN",
     "SOCKET_SESSION_SECRET",
+    "DIGEST_SECRET",
 }
 
 
@@ -134,6 +135,22 @@ def test_the_rasa_replicas_share_a_required_key_for_widget_sessions():
     env = {item["name"]: item for item in rasa["spec"]["template"]["spec"]["containers"][0]["env"]}
     secret = env["SOCKET_SESSION_SECRET"]["valueFrom"]["secretKeyRef"]
     assert secret["key"] == "SOCKET_SESSION_SECRET" and not secret.get("optional")
+
+
+def test_the_backend_and_the_action_servers_share_a_required_digest_key_everywhere():
+    """The action servers digest conversations and users with the key the backend stores its
+    digests under (common/conversation.py): every deployment gives both the one secret."""
+    assert "DIGEST_SECRET" in cluster_variables()
+    services = compose()["services"]
+    for name in ("actions", "account-backend"):
+        value = services[name]["environment"]["DIGEST_SECRET"]
+        assert value.startswith("${DIGEST_SECRET:?"), (name, value)
+    workloads = {d["metadata"]["name"]: d for d in manifests() if d["kind"] == "Deployment"}
+    for name in ("actions", "account-backend"):
+        container = workloads[name]["spec"]["template"]["spec"]["containers"][0]
+        env = {item["name"]: item for item in container.get("env", [])}
+        secret = env["DIGEST_SECRET"]["valueFrom"]["secretKeyRef"]
+        assert secret["key"] == "DIGEST_SECRET" and not secret.get("optional"), name
 
 
 def test_no_secret_value_is_written_in_the_deployment_files():
@@ -338,6 +355,7 @@ def test_dockerignore_keeps_secrets_databases_and_local_state_out_of_the_context
     excluded = [
         "var/backend.token",
         "var/identity.secret",
+        "var/digest.secret",
         "var/accounts.db",
         "var/tracker.db",
         "accounts.db",

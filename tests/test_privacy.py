@@ -38,6 +38,10 @@ ADVERSARIAL = {
     "labels without a dot": ("a" * 64 + "@" + "a" * 63 + " ") * (MEGABYTE // 129),
     "one endless domain": "x@" + "y." * (MEGABYTE // 2),
     "addresses": "a@b.c " * (MEGABYTE // 6),
+    "full-width at signs": "ö＠" * (MEGABYTE // 2),
+    "full-width dots": "ö＠ä．" * (MEGABYTE // 4),
+    "one endless unicode domain": "jö＠" + "ä．" * (MEGABYTE // 2),
+    "combining marks": ("o\u0308" * 40 + "@e\u0301." + "x ") * (MEGABYTE // 88),
 }
 
 
@@ -66,6 +70,36 @@ def test_a_megabyte_of_adversarial_text_is_masked_in_well_under_a_second(name):
 )
 def test_addresses_are_masked_as_before(text, masked):
     assert mask_text(text) == masked
+
+
+# Addresses as people type them: letters of any script (RFC 6531), decomposed accents, and
+# the full-width forms some keyboards give (＠ U+FF20, ．U+FF0E), small ﹫ U+FE6B.
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("jöhn.doe@exämple.de", "j***e@exämple.de"),
+        ("write to jöhn.doe@exämple.de today", "write to j***e@exämple.de today"),
+        ("account1＠outlook.com", "a***1＠outlook.com"),
+        ("ｊｏｈｎ＠ｅｘａｍｐｌｅ．ｃｏｍ", "ｊ***ｎ＠ｅｘａｍｐｌｅ．ｃｏｍ"),
+        ("jo\u0308hn@exa\u0308mple.de", "j***n@exa\u0308mple.de"),
+        ("müller﹫exämple.de", "m***r﹫exämple.de"),
+        ("用户名@例子.中国", "用***名@例子.中国"),
+        ("Ελένη@παράδειγμα.ελ", "Ε***η@παράδειγμα.ελ"),
+    ],
+)
+def test_unicode_addresses_are_masked(text, masked):
+    assert mask_text(text) == masked
+
+
+@pytest.mark.parametrize("email", ["jöhn.doe@exämple.de", "account1＠outlook.com"])
+def test_no_part_of_a_unicode_local_part_is_left(email):
+    local = email.split("@")[0].split("＠")[0]
+    assert local[1:-1] not in mask_text(f"<{email}>")
+
+
+def test_mask_email_keeps_the_at_sign_that_was_typed():
+    assert mask_email("jöhn.doe＠exämple.de") == "j***e＠exämple.de"
+    assert mask_email("@outlook.com") == "***"
 
 
 def test_only_the_last_64_characters_before_the_at_sign_are_a_local_part():

@@ -2,8 +2,8 @@
 # (playbooks/, knowledge/). No Rasa, no TensorFlow: requirements/actions.lock. Build from the
 # repository root:
 #   docker build -f deploy/docker/actions.Dockerfile -t nuget-account-assistant-actions .
-# ACCOUNT_BACKEND_URL, ACCOUNT_BACKEND_TOKEN and ACTION_SERVER_TOKEN come from the environment
-# at run time. In a container the server listens on every interface (SANIC_HOST), so it
+# ACCOUNT_BACKEND_URL, ACCOUNT_BACKEND_TOKEN, ACTION_SERVER_TOKEN and DIGEST_SECRET come from the
+# environment at run time. In a container the server listens on every interface (SANIC_HOST), so it
 # refuses to start without ACTION_SERVER_TOKEN (actions/server_access.py).
 FROM python:3.10-slim-bookworm
 

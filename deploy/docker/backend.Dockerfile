@@ -3,8 +3,8 @@
 # Kubernetes CronJob). No Rasa, no TensorFlow: requirements/backend.lock. Build from the
 # repository root:
 #   docker build -f deploy/docker/backend.Dockerfile -t nuget-account-assistant-backend .
-# ACCOUNT_DB_URL, ACCOUNT_BACKEND_TOKEN, IDENTITY_SECRET (and TRACKER_DB_URL for retention)
-# come from the environment at run time.
+# ACCOUNT_DB_URL, ACCOUNT_BACKEND_TOKEN, IDENTITY_SECRET, DIGEST_SECRET (and TRACKER_DB_URL for
+# retention) come from the environment at run time.
 FROM python:3.10-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PYTHONPATH=/app \
