@@ -312,6 +312,26 @@ def test_one_missing_part_leaves_the_others(tmp_path: Path) -> None:
     assert "| met |" in target_row(text, "Held-out overall accuracy")
 
 
+def variant(accuracy: float, wrong: float) -> Dict[str, Any]:
+    figures = {"overall_accuracy": accuracy, "confidently_wrong": wrong, "examples": 10}
+    return {
+        "training_seconds": 40.0,
+        "development_sets": figures,
+        "per_set": {"dev_reports": figures, "real_dev": figures},
+    }
+
+
+def test_variants_side_by_side_from_the_json(tmp_path: Path) -> None:
+    data = {"variants": {"whole_text": variant(0.9, 0.05), "sentence_vote": variant(0.8, 0.1)}}
+    text = rendered(tmp_path, variants=data)
+    header = next(line for line in text.splitlines() if line.startswith("| Variant"))
+    assert "real_dev: accuracy" in header and "dev_reports: accuracy" in header
+    assert "| 0.9000 | 0.0500 | 0.9000 | 0.0500 | 0.9000 | 0.0500 | 40.0 s |" in target_row(
+        text, "`whole_text`"
+    )
+    assert "| 0.8000 | 0.1000 |" in target_row(text, "`sentence_vote`")
+
+
 def test_unreadable_json_is_named(tmp_path: Path) -> None:
     reports = write_reports(tmp_path / "reports")
     (reports / "speed.json").write_text("{not json", encoding="utf-8")
@@ -442,13 +462,14 @@ def test_plan_quick_and_full() -> None:
     assert quick == [
         "python -m tools.bench.accuracy --quick --data tests/evaluation/utterances.yml "
         "--data tests/evaluation/dev3.yml",
+        "python -m tools.bench.variants",
         "python -m tools.bench.cost",
         "python -m tools.bench.speed --quick",
         "python -m tools.bench.profile_turn --quick",
     ]
     full = commands(bench_main.plan(False, [Path(HELD_OUT)]))
     assert full[0] == f"python -m tools.bench.accuracy --data {HELD_OUT}"
-    assert full[1] == "python -m tools.bench.cost --train-cold --train-warm"
+    assert full[2] == "python -m tools.bench.cost --train-cold --train-warm"
 
 
 def test_estimates_use_the_last_run_of_the_same_mode(

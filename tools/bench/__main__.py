@@ -3,7 +3,8 @@
     python -m tools.bench [--quick] [--data f.yml ...]
 
 Runs, each as its own process and in this order: tools.bench.accuracy (the held-out set
-tests/evaluation/utterances.yml plus every --data file), tools.bench.cost (model size; full mode
+tests/evaluation/utterances.yml plus every --data file), tools.bench.variants (the intent
+model's variants on the development sets), tools.bench.cost (model size; full mode
 also a cold and a warm training), tools.bench.speed, tools.bench.profile_turn, and finally
 tools.bench.report. Each step's output goes to the terminal and to reports/bench/logs/<step>.log;
 its wall time and exit code are recorded in reports/bench/run.json, which the report reads
@@ -36,8 +37,15 @@ HELD_OUT = Path("tests/evaluation/utterances.yml")
 # Seconds per step on 2 shared cores when no earlier run of the same mode is recorded. Each
 # of accuracy, speed and profile loads the model once (about 40 s).
 DEFAULT_ESTIMATES = {
-    "quick": {"accuracy": 60, "cost": 5, "speed": 110, "profile": 80, "report": 2},
-    "full": {"accuracy": 90, "cost": 600, "speed": 450, "profile": 150, "report": 2},
+    "quick": {"accuracy": 60, "variants": 150, "cost": 5, "speed": 110, "profile": 80, "report": 2},
+    "full": {
+        "accuracy": 90,
+        "variants": 150,
+        "cost": 600,
+        "speed": 450,
+        "profile": 150,
+        "report": 2,
+    },
 }
 # The accuracy step trains what it cannot reuse: the TF-IDF baseline (both modes, ~2 min),
 # the rasa init baseline and the cross-validation folds (full mode, many minutes).
@@ -83,6 +91,7 @@ def plan(quick: bool, extra_data: Sequence[Path]) -> List[Step]:
     training = [] if quick else ["--train-cold", "--train-warm"]
     return [
         Step("accuracy", "tools.bench.accuracy", [*quick_flag, *data]),
+        Step("variants", "tools.bench.variants", []),
         Step("cost", "tools.bench.cost", training),
         Step("speed", "tools.bench.speed", quick_flag),
         Step("profile", "tools.bench.profile_turn", quick_flag),

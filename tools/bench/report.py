@@ -29,12 +29,13 @@ OUT = ROOT / "docs" / "benchmarks.md"
 FINDINGS = ROOT / "tools" / "bench" / "findings.md"
 RUN_RECORD = "run.json"
 SPEED_PLOT = "docs/images/bench/throughput_latency.png"
-PARTS = ("accuracy", "speed", "cost", "profile")
+PARTS = ("accuracy", "variants", "speed", "cost", "profile")
 COMMANDS = {
     "accuracy": "python -m tools.bench.accuracy [--data f.yml ...]",
     "speed": "python -m tools.bench.speed",
     "cost": "python -m tools.bench.cost --train-cold --train-warm",
     "profile": "python -m tools.bench.profile_turn",
+    "variants": "python -m tools.bench.variants",
 }
 BASELINES = ("rasa_init", "tfidf_logreg")
 SYSTEMS = ("project", *BASELINES)
@@ -1140,6 +1141,52 @@ def side_measures(profile: Json) -> List[str]:
 
 
 # --------------------------------------------------------------------------------------
+# Model variants for long reports (tools.bench.variants)
+
+VARIANT_NOTES = {
+    "whole_text": "the whole (sanitized) text, one prediction",
+    "sentence_vote": "several sentences: the whole text and the mean of its sentences vote",
+    "focus_features": "extra word n-grams of the last question (else last sentence)",
+}
+
+
+def _variant_cells(figures: Json) -> List[str]:
+    return [frac(figures.get("overall_accuracy")), frac(figures.get("confidently_wrong"))]
+
+
+def variants_section(inputs: Inputs) -> List[str]:
+    lines = ["### Model variants on the development sets", ""]
+    data = inputs.parts.get("variants")
+    if not data:
+        return lines + not_measured("variants", inputs)
+    variants = data.get("variants") or {}
+    extra = sorted({s for v in variants.values() for s in v.get("per_set", {})} - {"dev_reports"})
+    extra = [s for s in extra if not s.startswith("dev")]
+    headers = ["Variant", "what", "dev sets: accuracy", "confidently wrong"]
+    headers += ["dev_reports: accuracy", "confidently wrong"]
+    for name in extra:
+        headers += [f"{name}: accuracy", "confidently wrong"]
+    headers += ["training"]
+    rows = []
+    for name, result in variants.items():
+        per_set = result.get("per_set") or {}
+        row = [f"`{name}`", VARIANT_NOTES.get(name, "")]
+        row += _variant_cells(result.get("development_sets") or {})
+        for set_name in ["dev_reports", *extra]:
+            row += _variant_cells(per_set.get(set_name) or {})
+        rows.append(row + [seconds(result.get("training_seconds"))])
+    examples = next(iter(variants.values()), {}).get("development_sets", {}).get("examples", NA)
+    return lines + [
+        f"The project's intent model with other settings, trained on the same data and scored "
+        f"as the assistant decides, on every development set together ({examples} examples; "
+        "never the held-out set). Confidently wrong: a wrong topic above the out-of-scope cut.",
+        "",
+        *table(headers, rows, "ll" + "r" * (len(headers) - 2)),
+        "",
+    ]
+
+
+# --------------------------------------------------------------------------------------
 # The document
 
 
@@ -1150,6 +1197,7 @@ def render(inputs: Inputs, context: Context, doc_dir: str = "docs", root: Path =
         lambda: run_summary(inputs),
         lambda: headline(inputs),
         lambda: understanding(inputs, doc_dir, root),
+        lambda: variants_section(inputs),
         lambda: speed_section(inputs, doc_dir, root),
         lambda: cost_section(inputs),
         lambda: profile_section(inputs),
