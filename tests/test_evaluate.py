@@ -78,3 +78,10 @@ def test_a_request_that_names_no_topic_counts_as_out_of_scope():
         "intent_ranking": [{"name": "vague_request", "confidence": 0.97}],
     }
     assert topic_of(parse) == ("out_of_scope", 0.97)
+
+
+def test_a_missing_file_is_named_not_a_traceback(tmp_path, capsys):
+    from tools.evaluate import main
+
+    assert main(["--data", str(tmp_path / "absent.yml"), "--report", str(tmp_path / "r.json")]) == 2
+    assert "absent.yml does not exist" in capsys.readouterr().err

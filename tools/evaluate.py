@@ -162,6 +162,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--min-oos-recall", type=float, default=None)
     args = parser.parse_args(argv)
 
+    if not args.data.is_file():
+        print(f"evaluate: {args.data} does not exist", file=sys.stderr)
+        return 2
     result = report(asyncio.run(predict(args.model, load_examples(args.data))))
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
