@@ -26,7 +26,9 @@ log = logging.getLogger(__name__)
 SLOT = "account_identifier"
 WAY_OUT_INTENTS = {"deny", "goodbye", "out_of_scope"}
 MAX_ATTEMPTS = 2
-SWITCH_CONFIDENCE = 0.6  # a clear new question leaves the check; a vague one is asked again
+# A clear new question leaves the check (a whole question scores about 1.0); an answer-like
+# fragment ("the company one", "my personal account") can reach 0.9 on some topic: asked again.
+SWITCH_CONFIDENCE = 0.95
 # "/deny" inside the form is a way out: the general steps without a look-up.
 SKIP_BUTTON = {"title": "Skip: show me the steps", "payload": "/deny"}
 
