@@ -16,6 +16,7 @@ from actions.engine import Message, State, Turn
 from actions.support_requests import transcript
 from common.conversation import client_key_in
 from common.logs import log_event
+from common.masking import mask_email
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,9 @@ def send(dispatcher: CollectingDispatcher, messages: tuple[Message, ...]) -> Non
     for message in messages:
         buttons = [{"title": title, "payload": payload} for title, payload in message.buttons]
         if message.response:
-            dispatcher.utter_message(response=message.response, buttons=buttons or None)
+            dispatcher.utter_message(
+                response=message.response, buttons=buttons or None, **dict(message.values)
+            )
         else:
             dispatcher.utter_message(text=message.text, buttons=buttons or None)
 
@@ -39,7 +42,21 @@ def _channel(tracker: Tracker) -> Optional[str]:
     return channel if channel.isidentifier() and len(channel) <= 32 else None
 
 
-async def open_support_request(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+def _opened_message(reference: str, contact: Optional[str]) -> Message:
+    """How and when the team replies: by email to the address given (masked here, as in the
+    transcript), with no time promised; without an address, where to quote the reference."""
+    if contact:
+        values = (("reference", reference), ("address", mask_email(contact)))
+        return Message(response="utter_support_request_opened", values=values)
+    values = (("reference", reference),)
+    return Message(response="utter_support_request_opened_no_address", values=values)
+
+
+async def open_support_request(
+    dispatcher: CollectingDispatcher, tracker: Tracker, contact: Optional[str] = None
+) -> None:
+    """Stores the masked conversation (and `contact`, the reply address the user chose to
+    give) with the account backend and tells the user the reference."""
     topic = tracker.get_slot("topic")
     # The budget per client is the network client's the channel saw (REST, widget), so new
     # conversations from one script share it; else the conversation's.
@@ -47,7 +64,7 @@ async def open_support_request(dispatcher: CollectingDispatcher, tracker: Tracke
     backend = BackendClient.from_env(tracker.sender_id, client=client)
     try:
         reference = await backend.create_support_request(
-            topic, _channel(tracker), transcript(tracker.events)
+            topic, _channel(tracker), transcript(tracker.events), contact
         )
     except LookupLimited:
         log_event(log, "support_request_limited", logging.WARNING, topic=topic)
@@ -57,17 +74,17 @@ async def open_support_request(dispatcher: CollectingDispatcher, tracker: Tracke
         log_event(log, "support_request_failed", logging.WARNING, topic=topic, error=error)
         dispatcher.utter_message(response="utter_support_request_failed")
         return
-    log_event(log, "support_request_opened", topic=topic, reference=reference)
-    dispatcher.utter_message(response="utter_support_request_opened", reference=reference)
+    log_event(
+        log, "support_request_opened", topic=topic, reference=reference, contact=bool(contact)
+    )
+    send(dispatcher, (_opened_message(reference, contact),))
 
 
 async def apply_turn(
     dispatcher: CollectingDispatcher, tracker: Tracker, state: State, turn: Turn
 ) -> List[Dict[str, Any]]:
-    """Sends a turn's messages, opens a support request if it asks for one, returns slots."""
+    """Sends a turn's messages and returns its slot events and follow-up."""
     send(dispatcher, turn.messages)
-    if turn.open_support_request:
-        await open_support_request(dispatcher, tracker)
     log_event(log, "turn", topic=turn.state.topic, step=turn.state.step)
     followup = [FollowupAction(turn.followup)] if turn.followup else []
     return state_events(state, turn.state) + followup

@@ -41,9 +41,11 @@ SOMETHING_ELSE = ("Something else", "/deny")
 WALK_ME_THROUGH = ("Walk me through it", "/affirm")
 THATS_ALL = ("No, that's all", "/deny")
 # What Rasa runs after a turn that needs more than the engine: the account form asks the
-# playbook's question; the walk-through action starts a topic with its account check.
+# playbook's question; the walk-through action starts a topic with its account check; the
+# contact form asks where the team should reply before a support request is opened.
 ACCOUNT_FORM = "account_form"
 START_WALKTHROUGH = "action_start_walkthrough"
+CONTACT_FORM = "contact_form"
 LOCKED = "locked"  # the finding every account check gives first for a locked account
 # "that worked", "fixed it", "all good now": a yes that ends the walk-through at any step.
 _WORKED = re.compile(
@@ -63,6 +65,7 @@ class Message:
     text: Optional[str] = None
     buttons: Tuple[Button, ...] = ()
     response: Optional[str] = None
+    values: Tuple[Tuple[str, str], ...] = ()  # the response's {variables}
 
 
 @dataclass(frozen=True)
@@ -80,8 +83,7 @@ class State:
 class Turn:
     messages: Tuple[Message, ...]
     state: State
-    open_support_request: bool = False
-    followup: Optional[str] = None  # ACCOUNT_FORM or START_WALKTHROUGH runs next
+    followup: Optional[str] = None  # ACCOUNT_FORM, START_WALKTHROUGH or CONTACT_FORM runs next
 
 
 def _book(state: State) -> Playbook:
@@ -283,8 +285,8 @@ def affirm(state: State, outcome: Optional[str] = None, text: Optional[str] = No
     if state.awaiting == OUTCOME:
         return worked(state)
     if state.awaiting == HANDOFF_CONFIRM:
-        cleared = replace(state, awaiting=None)
-        return Turn((), cleared, open_support_request=True)
+        # where the team should reply is asked first (the contact form), then it opens
+        return Turn((), replace(state, awaiting=None), followup=CONTACT_FORM)
     if state.awaiting == DID_YOU_MEAN and state.suggestions:
         return start(state, state.suggestions[0])
     if state.awaiting in (CHOICE, STUCK_CHOICE, FINDING_CHOICE):

@@ -121,7 +121,8 @@ def test_still_stuck_escalates_and_a_request_carries_the_masked_conversation(ass
     stuck = assistant.say(user, "/deny")
     assert "Sorry that didn't work." in texts(stuck)
     assert "Shall I open it?" in texts(stuck)
-    opened = assistant.say(user, "/affirm")
+    assert "reply by email" in texts(assistant.say(user, "/affirm"))  # where to reply?
+    opened = assistant.say(user, "/deny")  # nowhere: the request goes without an address
     reference = texts(opened).split("reference ")[1].split(".")[0]
     assert reference.startswith("NGS-")
     record = assistant.backend.get(f"/v1/support-requests/{reference}").json()

@@ -251,7 +251,8 @@ def test_backend_down_gives_the_general_steps_and_the_conversation_goes_on(
     )
     offer = assistant_without_backend.say(user, "talk to a person please")
     assert "Shall I open it?" in texts(offer)
-    failed = assistant_without_backend.say(user, "/affirm")
+    assert "reply by email" in texts(assistant_without_backend.say(user, "/affirm"))
+    failed = assistant_without_backend.say(user, "/deny")  # no address
     assert "could not record the support request" in texts(failed)
 
 
