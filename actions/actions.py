@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import engine
+from actions import engine, questions
 from actions.backend_client import BackendClient, BackendUnavailable, LookupLimited
 from actions.dialogue_state import read_state, state_events
 from actions.engine import Message, State, Turn
@@ -26,9 +26,17 @@ def _entity(tracker: Tracker, name: str) -> Optional[str]:
     return str(value) if value is not None else None
 
 
-def send(dispatcher: CollectingDispatcher, messages: tuple[Message, ...]) -> None:
+def send(
+    dispatcher: CollectingDispatcher,
+    messages: tuple[Message, ...],
+    question: Optional[str] = None,
+) -> None:
+    """Sends `messages`; their buttons' payloads carry the id of the `question` they answer."""
     for message in messages:
-        buttons = [{"title": title, "payload": payload} for title, payload in message.buttons]
+        buttons = [
+            {"title": title, "payload": questions.tagged(payload, question)}
+            for title, payload in message.buttons
+        ]
         if message.response:
             dispatcher.utter_message(
                 response=message.response, buttons=buttons or None, **dict(message.values)
@@ -83,8 +91,9 @@ async def open_support_request(
 async def apply_turn(
     dispatcher: CollectingDispatcher, tracker: Tracker, state: State, turn: Turn
 ) -> List[Dict[str, Any]]:
-    """Sends a turn's messages and returns its slot events and follow-up."""
-    send(dispatcher, turn.messages)
+    """Sends a turn's messages (their buttons naming the question the turn ends with) and
+    returns its slot events and follow-up."""
+    send(dispatcher, turn.messages, questions.question_of(turn.state))
     log_event(log, "turn", topic=turn.state.topic, step=turn.state.step)
     followup = [FollowupAction(turn.followup)] if turn.followup else []
     return state_events(state, turn.state) + followup
@@ -105,7 +114,19 @@ class EngineAction(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         state = read_state(tracker)
-        return await apply_turn(dispatcher, tracker, state, self.decide(state, tracker))
+        turn = stale_turn(state, tracker) or self.decide(state, tracker)
+        return await apply_turn(dispatcher, tracker, state, turn)
+
+
+def stale_turn(state: State, tracker: Tracker) -> Optional[Turn]:
+    """The turn for a button of an earlier question, else None (the message is an answer).
+
+    Only for actions that answer the user's message directly: a follow-up action runs after
+    the state has moved on, and would take the same button for a stale one."""
+    if not questions.is_stale(questions.answered(tracker), questions.question_of(state)):
+        return None
+    log_event(log, "stale_button", awaiting=state.awaiting, topic=state.topic)
+    return engine.stale_button(state)
 
 
 class ActionNextStep(EngineAction):

@@ -9,6 +9,7 @@ the address from the message that gave it, in the same turn.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -16,9 +17,13 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import questions
 from actions.actions import open_support_request
+from actions.engine import CONTACT_FORM
 from actions.support_requests import contact_address_in
+from common.logs import log_event
 
+log = logging.getLogger(__name__)
 SLOT = "contact_address"
 ATTEMPTS = "contact_attempts"
 GIVEN, NONE = "given", "none"
@@ -27,12 +32,18 @@ MAX_ATTEMPTS = 2  # then the request is opened without an address, as the user a
 NO_ADDRESS_BUTTON = {"title": "Open it without an address", "payload": "/deny"}
 
 
+def _asked(tracker: Tracker) -> str:
+    return questions.form_question(CONTACT_FORM, tracker.get_slot("topic"))
+
+
 class ActionAskContactAddress(Action):
     def name(self) -> str:
         return "action_ask_contact_address"
 
     async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
-        dispatcher.utter_message(response="utter_ask_contact_address", buttons=[NO_ADDRESS_BUTTON])
+        payload = questions.tagged(NO_ADDRESS_BUTTON["payload"], _asked(tracker))
+        button = {**NO_ADDRESS_BUTTON, "payload": payload}
+        dispatcher.utter_message(response="utter_ask_contact_address", buttons=[button])
         return []
 
 
@@ -47,6 +58,10 @@ class ValidateContactForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> Dict[str, Any]:
+        if questions.is_stale(questions.answered(tracker), _asked(tracker)):
+            log_event(log, "stale_button", awaiting=CONTACT_FORM)
+            dispatcher.utter_message(response="utter_stale_button")
+            return {SLOT: None}
         if contact_address_in(tracker.latest_message.get("text")):
             return {SLOT: GIVEN, ATTEMPTS: None}
         intent = (tracker.latest_message.get("intent") or {}).get("name")

@@ -10,6 +10,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import questions
 from actions.account_check import ActionStartPlaybook
 from actions.actions import (
     ActionAffirm,
@@ -58,7 +59,7 @@ def test_start_playbook_sends_intro_and_first_step_and_records_the_topic():
     path = playbooks()["create_account"].paths["main"]
     assert messages[0]["text"] == path.intro
     assert messages[1]["text"].startswith(f"Step 1 of {len(path.steps)}: ")
-    assert [b["payload"] for b in messages[1]["buttons"]] == [
+    assert [questions.plain(b["payload"]) for b in messages[1]["buttons"]] == [
         "/next_step",
         '/affirm{"outcome": "worked"}',
         "/deny",
