@@ -43,7 +43,10 @@ class ActionAskContactAddress(Action):
     async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
         payload = questions.tagged(NO_ADDRESS_BUTTON["payload"], _asked(tracker))
         button = {**NO_ADDRESS_BUTTON, "payload": payload}
-        dispatcher.utter_message(response="utter_ask_contact_address", buttons=[button])
+        # rasa shell makes buttons a menu that cannot take a typed address; "no" works there
+        terminal = tracker.get_latest_input_channel() == "cmdline"
+        buttons = None if terminal else [button]
+        dispatcher.utter_message(response="utter_ask_contact_address", buttons=buttons)
         return []
 
 

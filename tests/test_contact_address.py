@@ -12,7 +12,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.contact import GIVEN, NONE, ValidateContactForm
+from actions.contact import GIVEN, NONE, ActionAskContactAddress, ValidateContactForm
 from actions.support_requests import contact_address_in
 from tests.test_conversations import sender, texts
 
@@ -128,3 +128,13 @@ def test_an_answer_that_is_not_an_address_is_asked_again(assistant):
     assert "Would you like the nuget.org team to reply by email?" in again
     opened = texts(assistant.say(user, ADDRESS))
     assert f"replies by email to {MASKED}" in opened
+
+
+def test_the_terminal_gets_no_button_so_an_address_can_be_typed():
+    message = {"text": "yes", "intent": {"name": "affirm"}, "entities": []}
+    events = [{"event": "user", "text": "yes", "input_channel": "cmdline"}]
+    trk = Tracker("user-1", {}, message, events, False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionAskContactAddress().run(dispatcher, trk, {}))
+    assert dispatcher.messages[0]["response"] == "utter_ask_contact_address"
+    assert not dispatcher.messages[0]["buttons"]
