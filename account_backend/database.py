@@ -116,6 +116,9 @@ support_requests = Table(
     Column("topic", String(64)),
     Column("channel", String(32)),
     Column("transcript", Text, nullable=False),  # JSON list of {from, text}, already masked
+    # where the help desk replies: given by the user with consent, so kept unmasked (None:
+    # no address given); the row's retention covers it
+    Column("contact_email", String(254)),
     Column("created", Float, nullable=False),
     # the conversation as the action server's digest (X-Conversation-Id): purge by sender
     Column("conversation", String(128), index=True),

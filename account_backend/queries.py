@@ -182,6 +182,7 @@ def create_support_request(
     channel: Optional[str],
     transcript: list,
     conversation: Optional[str] = None,
+    contact_email: Optional[str] = None,
 ) -> str:
     reference = new_reference()
     connection.execute(
@@ -192,6 +193,7 @@ def create_support_request(
             transcript=json.dumps(transcript),
             created=time.time(),
             conversation=conversation,
+            contact_email=contact_email,
         )
     )
     return reference

@@ -92,6 +92,8 @@ class SupportRequestIn(BaseModel):
     topic: Optional[constr(max_length=64, regex=r"^[a-z_]+$")] = None
     channel: Optional[constr(max_length=32, regex=r"^[a-z_]+$")] = None
     transcript: List[TranscriptLine] = Field(..., max_items=500)
+    # The address the user gave for the reply, with their consent; stored only here.
+    contact_email: Optional[constr(max_length=MAX_EMAIL, regex=EMAIL)] = None
 
 
 class SupportRequestOut(BaseModel):

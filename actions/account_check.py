@@ -13,8 +13,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import diagnosis, engine, specific_answers
-from actions.actions import apply_turn
+from actions import diagnosis, engine, questions, specific_answers
+from actions.actions import apply_turn, stale_turn
 from actions.backend_client import BackendClient, BackendUnavailable, LookupLimited
 from actions.dialogue_state import read_state
 from actions.engine import State, Turn
@@ -52,8 +52,14 @@ class ActionAskAccountIdentifier(Action):
         # rasa shell turns buttons into a menu where Enter picks the first one; there the
         # question's own "(Say "skip" ...)" is enough and a typed username goes straight in.
         terminal = tracker.get_latest_input_channel() == "cmdline"
-        dispatcher.utter_message(text=question, buttons=None if terminal else [SKIP_BUTTON])
+        skip = {**SKIP_BUTTON, "payload": questions.tagged(SKIP_BUTTON["payload"], _asked(tracker))}
+        dispatcher.utter_message(text=question, buttons=None if terminal else [skip])
         return []
+
+
+def _asked(tracker: Tracker) -> str:
+    """The id of the account form's question (questions.py)."""
+    return questions.form_question(engine.ACCOUNT_FORM, tracker.get_slot("topic"))
 
 
 class ValidateAccountForm(FormValidationAction):
@@ -67,6 +73,11 @@ class ValidateAccountForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> Dict[str, Any]:
+        if questions.is_stale(questions.answered(tracker), _asked(tracker)):
+            # a button of an earlier question: the form asks its own question again
+            log_event(log, "stale_button", awaiting=engine.ACCOUNT_FORM)
+            dispatcher.utter_message(response="utter_stale_button")
+            return {SLOT: None}
         latest = tracker.latest_message.get("intent") or {}
         intent, confidence = latest.get("name"), float(latest.get("confidence") or 0)
         candidates = [
@@ -211,7 +222,9 @@ class ActionStartPlaybook(Action):
 
     async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
         state = read_state(tracker)
-        return await apply_turn(dispatcher, tracker, state, await self.decide(state, tracker))
+        # an old "did you mean" topic button is stale too
+        turn = stale_turn(state, tracker) or await self.decide(state, tracker)
+        return await apply_turn(dispatcher, tracker, state, turn)
 
 
 class ActionStartWalkthrough(Action):

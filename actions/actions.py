@@ -9,13 +9,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import engine
+from actions import engine, questions
 from actions.backend_client import BackendClient, BackendUnavailable, LookupLimited
 from actions.dialogue_state import read_state, state_events
 from actions.engine import Message, State, Turn
 from actions.support_requests import transcript
 from common.conversation import client_key_in
 from common.logs import log_event
+from common.masking import mask_email
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +26,21 @@ def _entity(tracker: Tracker, name: str) -> Optional[str]:
     return str(value) if value is not None else None
 
 
-def send(dispatcher: CollectingDispatcher, messages: tuple[Message, ...]) -> None:
+def send(
+    dispatcher: CollectingDispatcher,
+    messages: tuple[Message, ...],
+    question: Optional[str] = None,
+) -> None:
+    """Sends `messages`; their buttons' payloads carry the id of the `question` they answer."""
     for message in messages:
-        buttons = [{"title": title, "payload": payload} for title, payload in message.buttons]
+        buttons = [
+            {"title": title, "payload": questions.tagged(payload, question)}
+            for title, payload in message.buttons
+        ]
         if message.response:
-            dispatcher.utter_message(response=message.response, buttons=buttons or None)
+            dispatcher.utter_message(
+                response=message.response, buttons=buttons or None, **dict(message.values)
+            )
         else:
             dispatcher.utter_message(text=message.text, buttons=buttons or None)
 
@@ -39,7 +50,21 @@ def _channel(tracker: Tracker) -> Optional[str]:
     return channel if channel.isidentifier() and len(channel) <= 32 else None
 
 
-async def open_support_request(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+def _opened_message(reference: str, contact: Optional[str]) -> Message:
+    """How and when the team replies: by email to the address given (masked here, as in the
+    transcript), with no time promised; without an address, where to quote the reference."""
+    if contact:
+        values = (("reference", reference), ("address", mask_email(contact)))
+        return Message(response="utter_support_request_opened", values=values)
+    values = (("reference", reference),)
+    return Message(response="utter_support_request_opened_no_address", values=values)
+
+
+async def open_support_request(
+    dispatcher: CollectingDispatcher, tracker: Tracker, contact: Optional[str] = None
+) -> None:
+    """Stores the masked conversation (and `contact`, the reply address the user chose to
+    give) with the account backend and tells the user the reference."""
     topic = tracker.get_slot("topic")
     # The budget per client is the network client's the channel saw (REST, widget), so new
     # conversations from one script share it; else the conversation's.
@@ -47,7 +72,7 @@ async def open_support_request(dispatcher: CollectingDispatcher, tracker: Tracke
     backend = BackendClient.from_env(tracker.sender_id, client=client)
     try:
         reference = await backend.create_support_request(
-            topic, _channel(tracker), transcript(tracker.events)
+            topic, _channel(tracker), transcript(tracker.events), contact
         )
     except LookupLimited:
         log_event(log, "support_request_limited", logging.WARNING, topic=topic)
@@ -57,17 +82,18 @@ async def open_support_request(dispatcher: CollectingDispatcher, tracker: Tracke
         log_event(log, "support_request_failed", logging.WARNING, topic=topic, error=error)
         dispatcher.utter_message(response="utter_support_request_failed")
         return
-    log_event(log, "support_request_opened", topic=topic, reference=reference)
-    dispatcher.utter_message(response="utter_support_request_opened", reference=reference)
+    log_event(
+        log, "support_request_opened", topic=topic, reference=reference, contact=bool(contact)
+    )
+    send(dispatcher, (_opened_message(reference, contact),))
 
 
 async def apply_turn(
     dispatcher: CollectingDispatcher, tracker: Tracker, state: State, turn: Turn
 ) -> List[Dict[str, Any]]:
-    """Sends a turn's messages, opens a support request if it asks for one, returns slots."""
-    send(dispatcher, turn.messages)
-    if turn.open_support_request:
-        await open_support_request(dispatcher, tracker)
+    """Sends a turn's messages (their buttons naming the question the turn ends with) and
+    returns its slot events and follow-up."""
+    send(dispatcher, turn.messages, questions.question_of(turn.state))
     log_event(log, "turn", topic=turn.state.topic, step=turn.state.step)
     followup = [FollowupAction(turn.followup)] if turn.followup else []
     return state_events(state, turn.state) + followup
@@ -88,7 +114,19 @@ class EngineAction(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         state = read_state(tracker)
-        return await apply_turn(dispatcher, tracker, state, self.decide(state, tracker))
+        turn = stale_turn(state, tracker) or self.decide(state, tracker)
+        return await apply_turn(dispatcher, tracker, state, turn)
+
+
+def stale_turn(state: State, tracker: Tracker) -> Optional[Turn]:
+    """The turn for a button of an earlier question, else None (the message is an answer).
+
+    Only for actions that answer the user's message directly: a follow-up action runs after
+    the state has moved on, and would take the same button for a stale one."""
+    if not questions.is_stale(questions.answered(tracker), questions.question_of(state)):
+        return None
+    log_event(log, "stale_button", awaiting=state.awaiting, topic=state.topic)
+    return engine.stale_button(state)
 
 
 class ActionNextStep(EngineAction):

@@ -203,9 +203,16 @@ class BackendClient:
         return str(data["username"]) if data and data.get("username") else None
 
     async def create_support_request(
-        self, topic: Optional[str], channel: Optional[str], transcript: List[Dict[str, str]]
+        self,
+        topic: Optional[str],
+        channel: Optional[str],
+        transcript: List[Dict[str, str]],
+        contact_email: Optional[str] = None,
     ) -> str:
+        """Stores a request; `contact_email` only when the user chose to give it."""
         body = {"topic": topic, "channel": channel, "transcript": transcript}
+        if contact_email:
+            body["contact_email"] = contact_email
         data = await self._call("POST", "/v1/support-requests", body)
         reference = (data or {}).get("reference")
         if not isinstance(reference, str):

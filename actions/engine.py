@@ -41,9 +41,11 @@ SOMETHING_ELSE = ("Something else", "/deny")
 WALK_ME_THROUGH = ("Walk me through it", "/affirm")
 THATS_ALL = ("No, that's all", "/deny")
 # What Rasa runs after a turn that needs more than the engine: the account form asks the
-# playbook's question; the walk-through action starts a topic with its account check.
+# playbook's question; the walk-through action starts a topic with its account check; the
+# contact form asks where the team should reply before a support request is opened.
 ACCOUNT_FORM = "account_form"
 START_WALKTHROUGH = "action_start_walkthrough"
+CONTACT_FORM = "contact_form"
 LOCKED = "locked"  # the finding every account check gives first for a locked account
 # "that worked", "fixed it", "all good now": a yes that ends the walk-through at any step.
 _WORKED = re.compile(
@@ -63,6 +65,7 @@ class Message:
     text: Optional[str] = None
     buttons: Tuple[Button, ...] = ()
     response: Optional[str] = None
+    values: Tuple[Tuple[str, str], ...] = ()  # the response's {variables}
 
 
 @dataclass(frozen=True)
@@ -80,8 +83,7 @@ class State:
 class Turn:
     messages: Tuple[Message, ...]
     state: State
-    open_support_request: bool = False
-    followup: Optional[str] = None  # ACCOUNT_FORM or START_WALKTHROUGH runs next
+    followup: Optional[str] = None  # ACCOUNT_FORM, START_WALKTHROUGH or CONTACT_FORM runs next
 
 
 def _book(state: State) -> Playbook:
@@ -111,9 +113,12 @@ def _choices_message(text: str, choices: Sequence[Choice]) -> Message:
     return Message(text=text, buttons=_choice_buttons(choices))
 
 
+def _offer_message() -> Message:
+    return Message(response="utter_offer_support_request", buttons=(YES_REQUEST, NO_THANKS))
+
+
 def offer_support_request(state: State, lead: Tuple[Message, ...] = ()) -> Turn:
-    offer = Message(response="utter_offer_support_request", buttons=(YES_REQUEST, NO_THANKS))
-    return Turn(lead + (offer,), replace(state, awaiting=HANDOFF_CONFIRM))
+    return Turn(lead + (_offer_message(),), replace(state, awaiting=HANDOFF_CONFIRM))
 
 
 def _end_of_path(state: State, path: Path, lead: Tuple[Message, ...]) -> Turn:
@@ -227,6 +232,16 @@ def stuck(state: State) -> Turn:
     return offer_support_request(state, lead)
 
 
+def _choices_text(state: State) -> str:
+    """The words the current choices were shown with."""
+    if state.awaiting == STUCK_CHOICE:
+        help_ = _stuck_help(state)
+        return help_.text if help_ else "What next?"
+    if state.awaiting == FINDING_CHOICE:
+        return "What would you like to do?"
+    return _path(state).choices_text or "What next?"
+
+
 def _current_choices(state: State) -> Tuple[Choice, ...]:
     if state.awaiting == CHOICE:
         return _path(state).choices
@@ -283,8 +298,8 @@ def affirm(state: State, outcome: Optional[str] = None, text: Optional[str] = No
     if state.awaiting == OUTCOME:
         return worked(state)
     if state.awaiting == HANDOFF_CONFIRM:
-        cleared = replace(state, awaiting=None)
-        return Turn((), cleared, open_support_request=True)
+        # where the team should reply is asked first (the contact form), then it opens
+        return Turn((), replace(state, awaiting=None), followup=CONTACT_FORM)
     if state.awaiting == DID_YOU_MEAN and state.suggestions:
         return start(state, state.suggestions[0])
     if state.awaiting in (CHOICE, STUCK_CHOICE, FINDING_CHOICE):
@@ -307,6 +322,11 @@ def deny(state: State) -> Turn:
     return Turn((Message(response="utter_how_can_i_help"),), state)
 
 
+def _did_you_mean_message(topics: Sequence[str], response: str = "utter_did_you_mean") -> Message:
+    buttons = tuple((playbooks()[t].title, f"/{t}") for t in topics) + (SOMETHING_ELSE,)
+    return Message(response=response, buttons=buttons)
+
+
 def top_topics(ranking: Sequence[Mapping[str, object]], count: int = 2) -> Tuple[str, ...]:
     """The `count` most likely account topics of an NLU intent ranking."""
     names = [str(item.get("name")) for item in ranking]
@@ -318,8 +338,7 @@ def fallback(state: State, ranking: Sequence[Mapping[str, object]]) -> Turn:
     """Low confidence: first "did you mean", then an honest "I can't help with that"."""
     guesses = top_topics(ranking)
     if state.fallbacks == 0 and guesses:
-        buttons = tuple((playbooks()[t].title, f"/{t}") for t in guesses) + (SOMETHING_ELSE,)
-        message = Message(response="utter_did_you_mean", buttons=buttons)
+        message = _did_you_mean_message(guesses)
         new = replace(state, awaiting=DID_YOU_MEAN, suggestions=guesses, fallbacks=1)
         return Turn((message,), new)
     reset = replace(state, fallbacks=0, suggestions=())
@@ -343,24 +362,48 @@ def wrong_topic(state: State) -> Turn:
     if not alternatives:
         cleared = replace(state, awaiting=None, suggestions=())
         return Turn((Message(response="utter_ask_rephrase"),), cleared)
-    titles = tuple((playbooks()[t].title, f"/{t}") for t in alternatives)
-    message = Message(response="utter_wrong_topic", buttons=titles + (SOMETHING_ELSE,))
+    message = _did_you_mean_message(alternatives, "utter_wrong_topic")
     return Turn((message,), replace(state, awaiting=DID_YOU_MEAN, suggestions=alternatives))
 
 
 def answer_fact(state: State, topic: str, says: str, source_url: str) -> Turn:
     """One fact first, with its source, then the offer of the whole walk-through."""
     answer = Message(text=f"{says}\n\nSource: {source_url}")
+    asked = State(topic=topic, awaiting=OFFER_WALKTHROUGH, suggestions=state.suggestions)
+    return Turn((answer, _walkthrough_offer(topic)), asked)
+
+
+def _walkthrough_offer(topic: str) -> Message:
     title = playbooks()[topic].title
-    offer = Message(
+    return Message(
         text=f"Would you like me to walk you through it ({title})?",
         buttons=(WALK_ME_THROUGH, THATS_ALL),
     )
-    asked = State(topic=topic, awaiting=OFFER_WALKTHROUGH, suggestions=state.suggestions)
-    return Turn((answer, offer), asked)
 
 
 def answer_unknown(state: State, topic: str) -> Turn:
     """A question the documentation does not answer: say so, never guess; offer a person."""
     lead = (Message(response="utter_not_in_docs"),)
     return offer_support_request(State(topic=topic, suggestions=state.suggestions), lead)
+
+
+def current_question(state: State) -> Tuple[Message, ...]:
+    """The question `state` waits on, asked again with its buttons."""
+    awaiting = state.awaiting
+    if awaiting in (STEP, OUTCOME) and state.topic and state.step > 0:
+        return (_step_message(_path(state), state.step),)
+    if awaiting in (CHOICE, STUCK_CHOICE, FINDING_CHOICE) and _current_choices(state):
+        return (_choices_message(_choices_text(state), _current_choices(state)),)
+    if awaiting == HANDOFF_CONFIRM:
+        return (_offer_message(),)
+    if awaiting == DID_YOU_MEAN and state.suggestions:
+        return (_did_you_mean_message(state.suggestions),)
+    if awaiting == OFFER_WALKTHROUGH and state.topic:
+        return (_walkthrough_offer(state.topic),)
+    return (Message(response="utter_how_can_i_help"),)
+
+
+def stale_button(state: State) -> Turn:
+    """A button of an earlier question: say so and ask the current question again; the
+    state does not change."""
+    return Turn((Message(response="utter_stale_button"),) + current_question(state), state)

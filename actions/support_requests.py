@@ -1,10 +1,15 @@
-"""Support requests (human handoff): the conversation, masked, sent to the account backend."""
+"""Support requests (human handoff): the conversation, masked, sent to the account backend,
+with the address the user gave for the reply (if they chose to give one)."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List
+import re
+from typing import Any, Dict, Iterable, List, Optional
 
-from common.masking import mask_text
+from common.identifiers import EMAIL, MAX_EMAIL
+from common.masking import addresses, mask_text
+
+_EMAIL = re.compile(EMAIL)
 
 MAX_TURNS = 200  # the newest turns are enough for support; bounds the record size
 MAX_TEXT = 2000
@@ -21,3 +26,13 @@ def transcript(events: Iterable[Dict[str, Any]]) -> List[Dict[str, str]]:
         if e.get("event") in ("user", "bot") and e.get("text")
     ]
     return lines[-MAX_TURNS:]
+
+
+def contact_address_in(text: Optional[str]) -> Optional[str]:
+    """The first email address in what the user typed, if it is one the backend accepts."""
+    text = text or ""
+    for start, stop in addresses(text, len(text)):
+        found = text[start:stop]
+        if len(found) <= MAX_EMAIL and _EMAIL.match(found):
+            return found
+    return None

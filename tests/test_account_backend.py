@@ -298,6 +298,26 @@ def test_support_request_round_trip(backend):
     assert stored["transcript"] == transcript and stored["topic"] == "change_username"
 
 
+def test_a_support_request_keeps_the_reply_address_given_and_never_logs_it(backend):
+    body = {"transcript": [{"from": "user", "text": "help"}], "contact_email": "jo.x@example.com"}
+    created = call(backend, "POST", "/v1/support-requests", json=body)
+    assert created.status_code == 201
+    stored = call(backend, "GET", f"/v1/support-requests/{created.json()['reference']}").json()
+    assert stored["contact_email"] == "jo.x@example.com"
+    assert "jo.x@example.com" not in backend.log.read_text(encoding="utf-8")
+    without = call(backend, "POST", "/v1/support-requests", json={"transcript": []}).json()
+    assert (
+        call(backend, "GET", f"/v1/support-requests/{without['reference']}").json()["contact_email"]
+        is None
+    )
+
+
+@pytest.mark.parametrize("address", ["not an address", "a" * 250 + "@x.com", "x@y"])
+def test_a_reply_address_that_is_not_one_is_refused(backend, address):
+    body = {"transcript": [], "contact_email": address}
+    assert call(backend, "POST", "/v1/support-requests", json=body).status_code == 422
+
+
 def test_identity_tokens_are_verified(backend):
     good = identity.sign("LegacyDev", IDENTITY_SECRET)
     assert verify(backend, good).json() == {"username": "LegacyDev"}

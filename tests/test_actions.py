@@ -10,6 +10,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import questions
 from actions.account_check import ActionStartPlaybook
 from actions.actions import (
     ActionAffirm,
@@ -19,6 +20,7 @@ from actions.actions import (
     ActionNextStep,
     ActionOfferHandoff,
 )
+from actions.contact import ActionOpenSupportRequest
 from actions.playbooks import playbooks
 from tools.servers import free_port
 
@@ -29,9 +31,10 @@ def tracker(
     entities: Optional[List[Dict[str, Any]]] = None,
     ranking: Optional[List[Dict[str, Any]]] = None,
     events: Optional[List[Dict[str, Any]]] = None,
+    text: str = "...",
 ) -> Tracker:
     message = {
-        "text": "...",
+        "text": text,
         "intent": {"name": intent, "confidence": 0.9},
         "entities": entities or [],
         "intent_ranking": ranking or [{"name": intent, "confidence": 0.9}],
@@ -56,7 +59,7 @@ def test_start_playbook_sends_intro_and_first_step_and_records_the_topic():
     path = playbooks()["create_account"].paths["main"]
     assert messages[0]["text"] == path.intro
     assert messages[1]["text"].startswith(f"Step 1 of {len(path.steps)}: ")
-    assert [b["payload"] for b in messages[1]["buttons"]] == [
+    assert [questions.plain(b["payload"]) for b in messages[1]["buttons"]] == [
         "/next_step",
         '/affirm{"outcome": "worked"}',
         "/deny",
@@ -137,31 +140,56 @@ def test_offer_handoff_asks_first():
     assert slots == {"awaiting": "handoff_confirm"}
 
 
-def test_yes_to_the_offer_stores_a_masked_transcript_in_the_backend(backend_settings):
+def test_yes_to_the_offer_asks_for_the_reply_address_first():
+    events = asyncio.run(
+        ActionAffirm().run(
+            CollectingDispatcher(), tracker("affirm", {"awaiting": "handoff_confirm"}), {}
+        )
+    )
+    assert {"event": "followup", "name": "contact_form", "timestamp": None} in events
+
+
+def test_the_request_stores_a_masked_transcript_and_the_given_address(backend_settings):
     events = [
         {"event": "user", "text": "my email is account1@outlook.com and I cannot sign in"},
         {"event": "bot", "text": "Step 1 of 6: Go to the login page"},
         {"event": "slot", "name": "topic", "value": "recover_password_login"},
+        {"event": "user", "text": "reply to jane.doe@example.com please"},
     ]
-    slots = {"topic": "recover_password_login", "awaiting": "handoff_confirm"}
-    messages, changed = run(ActionAffirm(), tracker("affirm", slots, events=events))
+    slots = {"topic": "recover_password_login", "contact_address": "given"}
+    trk = tracker("inform", slots, events=events, text="reply to jane.doe@example.com please")
+    messages, changed = run(ActionOpenSupportRequest(), trk)
     assert messages[0]["response"] == "utter_support_request_opened"
+    assert messages[0]["address"] == "j***e@example.com"
     reference = messages[0]["reference"]
     stored = backend_settings.get(f"/v1/support-requests/{reference}").json()
     assert stored["topic"] == "recover_password_login"
+    assert stored["contact_email"] == "jane.doe@example.com"  # the one place it is kept
     assert stored["transcript"][0] == {
         "from": "user",
         "text": "my email is a***1@outlook.com and I cannot sign in",
     }
-    assert "account1@outlook.com" not in json.dumps(stored)
-    assert changed == {"awaiting": None}
+    transcript = json.dumps(stored["transcript"])
+    assert "account1@outlook.com" not in transcript and "jane.doe@example.com" not in transcript
+    assert "j***e@example.com" in transcript
+    assert changed == {"contact_address": None}
+
+
+def test_without_an_address_the_request_says_where_to_quote_the_reference(backend_settings):
+    slots = {"topic": "delete_account", "contact_address": "none"}
+    messages, _ = run(ActionOpenSupportRequest(), tracker("deny", slots, text="/deny"))
+    assert messages[0]["response"] == "utter_support_request_opened_no_address"
+    stored = backend_settings.get(f"/v1/support-requests/{messages[0]['reference']}").json()
+    assert stored["contact_email"] is None
 
 
 def test_a_backend_that_is_down_gets_an_apology_and_the_conversation_goes_on(monkeypatch):
     monkeypatch.setenv("ACCOUNT_BACKEND_URL", f"http://127.0.0.1:{free_port()}")
-    messages, changed = run(ActionAffirm(), tracker("affirm", {"awaiting": "handoff_confirm"}))
+    messages, changed = run(
+        ActionOpenSupportRequest(), tracker("deny", {"contact_address": "none"})
+    )
     assert messages[0]["response"] == "utter_support_request_failed"
-    assert changed == {"awaiting": None}
+    assert changed == {"contact_address": None}
 
 
 @pytest.mark.parametrize("count, response", [(0, "utter_did_you_mean"), (1, "utter_cannot_help")])

@@ -8,7 +8,7 @@ import pytest
 from actions import specific_answers
 from actions.knowledge import knowledge
 from actions.playbooks import playbooks
-from tests.test_conversations import payloads, sender, texts
+from tests.test_conversations import options, sender, texts
 
 pytestmark = pytest.mark.model
 
@@ -33,7 +33,7 @@ def specific_results(assistant):
             first = replies[0].get("text") if replies else None
             right = first == fact.says and "Source: https://" in texts(replies)
             if right:
-                assert payloads(replies[-1]) == ["/affirm", "/deny"]  # walk-through offer
+                assert options(replies[-1]) == ["/affirm", "/deny"]  # walk-through offer
             results[(topic, question)] = right
     return results
 

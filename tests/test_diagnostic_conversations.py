@@ -8,7 +8,7 @@ import pytest
 from account_backend import identity
 from actions.playbooks import playbooks
 from tests.helpers import finding_says, first_step
-from tests.test_conversations import ASKS, payloads, sender, texts
+from tests.test_conversations import ASKS, options, payloads, sender, texts
 from tools.servers import IDENTITY_SECRET, start_assistant, stop
 
 pytestmark = pytest.mark.model
@@ -119,7 +119,7 @@ def test_tenant_states(assistant, answer, expected):
 
 def test_unmanaged_tenant_offers_the_two_ways(assistant):
     _, replies = check(assistant, "unmanaged_aad_tenant", "builder@contoso.com")
-    while "/next_step" in payloads(replies[-1]):
+    while "/next_step" in options(replies[-1]):
         replies = assistant.say(replies[0]["recipient_id"], "/next_step")
     assert len(payloads(replies[-1])) == len(
         playbooks()["unmanaged_aad_tenant"].paths["main"].choices
@@ -251,7 +251,8 @@ def test_backend_down_gives_the_general_steps_and_the_conversation_goes_on(
     )
     offer = assistant_without_backend.say(user, "talk to a person please")
     assert "Shall I open it?" in texts(offer)
-    failed = assistant_without_backend.say(user, "/affirm")
+    assert "reply by email" in texts(assistant_without_backend.say(user, "/affirm"))
+    failed = assistant_without_backend.say(user, "/deny")  # no address
     assert "could not record the support request" in texts(failed)
 
 

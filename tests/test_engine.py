@@ -104,13 +104,14 @@ def test_still_stuck_without_step_help_or_choices_offers_a_support_request():
     assert turn.state.awaiting == HANDOFF_CONFIRM
 
 
-def test_yes_to_the_offer_opens_a_request_and_no_declines():
+def test_yes_to_the_offer_asks_where_to_reply_and_no_declines():
     offered = engine.handoff_requested(State(topic="delete_account"))
     assert offered.state.awaiting == HANDOFF_CONFIRM
     accepted = engine.affirm(offered.state)
-    assert accepted.open_support_request and accepted.state.awaiting is None
+    # the contact form asks for the reply address, then the request is opened
+    assert accepted.followup == engine.CONTACT_FORM and accepted.state.awaiting is None
     declined = engine.deny(offered.state)
-    assert not declined.open_support_request
+    assert declined.followup is None
     assert declined.messages[0].response == "utter_no_request"
 
 

@@ -70,7 +70,7 @@ def test_an_undocumented_question_is_answered_honestly_with_a_support_offer():
     turn = engine.answer_unknown(State(), "delete_account")
     assert turn.messages[0].response == "utter_not_in_docs"
     assert turn.state.awaiting == HANDOFF_CONFIRM
-    assert engine.affirm(turn.state).open_support_request
+    assert engine.affirm(turn.state).followup == engine.CONTACT_FORM
 
 
 def test_a_wrong_guess_shows_the_likely_alternatives():

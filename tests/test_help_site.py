@@ -6,6 +6,7 @@ buttons, scrolling and the per-tab storage of the transcript."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import threading
 
@@ -478,3 +479,90 @@ def test_the_chat_is_kept_per_tab_until_ended_or_idle(open_page):
     page.reload()
     page.locator(".nga-launcher").click()
     assert page.locator(".nga-msg").count() == 1
+
+
+# ---- a support request's reference: copied, and not cleared without asking ----
+
+
+def open_support_request(page) -> str:
+    """Asks for a person, opens the request without a reply address; returns its reference."""
+    page.locator(".nga-launcher").click()
+    send(page, "I want to talk to a real person")
+    bot_says(page, "Shall I open it?")
+    press(page, "Yes, open a request")
+    bot_says(page, "reply by email")
+    press(page, "Open it without an address")
+    opened = bot_says(page, "recorded with the reference")
+    return re.search(r"NGS-[0-9A-F]{8}", opened.inner_text()).group(0)
+
+
+def announced(page) -> str:
+    return page.locator(".nga-sr-only[role=status]").inner_text()
+
+
+@pytest.mark.parametrize("viewport", SCREENS)
+def test_a_reference_is_copied_with_the_clipboard_and_it_is_announced(open_page, viewport):
+    page = open_page(viewport)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    reference = open_support_request(page)
+    copy = page.locator(".nga-copy")
+    assert copy.get_attribute("aria-label") == f"Copy reference {reference}"
+    assert_every_control_inside(page, viewport)
+    assert serious_axe_findings(page) == [], "with the copy button"
+    copy.click()
+    page.wait_for_function("() => document.querySelector('.nga-copy').textContent === 'Copied'")
+    assert announced(page) == f"Reference {reference} copied."
+    assert page.evaluate("navigator.clipboard.readText()") == reference
+    page.wait_for_function(
+        "() => document.querySelector('.nga-copy').textContent === 'Copy reference'"
+    )
+
+
+def test_without_the_clipboard_api_the_reference_is_copied_by_selection(open_page, help_site):
+    page = open_page()
+    page.add_init_script(
+        """Object.defineProperty(navigator, 'clipboard', {value: undefined});
+        document.addEventListener('copy', event => {
+            const source = event.target.closest ? event.target : event.target.parentElement;
+            window.copiedText = source.value.slice(source.selectionStart, source.selectionEnd);
+        });"""
+    )
+    page.goto(help_site)
+    reference = open_support_request(page)
+    page.locator(".nga-copy").click()
+    page.wait_for_function("() => window.copiedText !== undefined")
+    assert page.evaluate("window.copiedText") == reference
+    assert announced(page) == f"Reference {reference} copied."
+    assert page.locator(".nga-copy-source").count() == 0  # the helper field is gone again
+
+
+@pytest.mark.parametrize("viewport", SCREENS)
+def test_ending_a_chat_that_holds_a_reference_asks_first_by_keyboard(open_page, viewport):
+    page = open_page(viewport)
+    reference = open_support_request(page)
+    transcript = page.locator(".nga-msg").all_inner_texts()
+    confirm = page.locator(".nga-confirm[role=alertdialog]")
+
+    tab_to(page, "End chat and clear", key="Shift+Tab", limit=40)
+    page.keyboard.press("Enter")
+    confirm.wait_for()
+    assert reference in confirm.inner_text()
+    assert focused(page)["name"] == "Keep the chat"  # the choice that loses nothing
+    assert_every_control_inside(page, viewport)
+    assert serious_axe_findings(page) == [], "asking before clearing"
+
+    page.keyboard.press("Escape")  # keeps the chat; the panel stays open
+    confirm.wait_for(state="hidden")
+    assert page.locator(".nga-panel").is_visible()
+    assert focused(page)["name"] == "End chat and clear"
+    assert page.locator(".nga-msg").all_inner_texts() == transcript
+
+    page.keyboard.press("Enter")
+    confirm.wait_for()
+    assert tab_to(page, "End and clear", key="Shift+Tab")["ring"]
+    page.keyboard.press("Enter")
+    confirm.wait_for(state="hidden")
+    assert page.locator(".nga-msg").count() == 1  # the greeting only
+    assert reference not in (stored(page)["session"] or "")
+    assert announced(page) == "The chat was ended and cleared."
+    assert focused(page)["name"] == "Your message"

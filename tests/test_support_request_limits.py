@@ -15,7 +15,7 @@ import requests
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.actions import ActionAffirm
+from actions.contact import ActionOpenSupportRequest
 from tests.test_conversations import sender, texts
 from tests.test_long_messages import stored_events
 from tools.servers import backend_env, start_backend, stop
@@ -128,12 +128,13 @@ def test_a_transcript_is_stored_as_plain_text_with_markup_shown_as_text(backend,
 
 
 def _affirm(sender: str, metadata: Optional[dict] = None) -> list:
-    message = {"text": "yes", "intent": {"name": "affirm"}, "metadata": metadata or {}}
+    """Yes to a support request, and no reply address: the request is opened."""
+    message = {"text": "no", "intent": {"name": "deny"}, "metadata": metadata or {}}
     tracker = Tracker(
-        sender, {"awaiting": "handoff_confirm"}, message, [], False, None, {}, "action_listen"
+        sender, {"contact_address": "none"}, message, [], False, None, {}, "action_listen"
     )
     dispatcher = CollectingDispatcher()
-    asyncio.run(ActionAffirm().run(dispatcher, tracker, {}))
+    asyncio.run(ActionOpenSupportRequest().run(dispatcher, tracker, {}))
     return [m.get("response") for m in dispatcher.messages]
 
 
@@ -141,7 +142,8 @@ def test_a_refused_request_is_explained_to_the_user(strict_backend, monkeypatch)
     for key, value in backend_env(strict_backend).items():
         monkeypatch.setenv(key, value)
     answers = [_affirm("same-conversation") for _ in range(3)]
-    assert answers == [["utter_support_request_opened"]] * 2 + [["utter_support_request_limited"]]
+    opened = ["utter_support_request_opened_no_address"]
+    assert answers == [opened] * 2 + [["utter_support_request_limited"]]
 
 
 def test_the_channels_client_key_is_the_budget_of_new_conversations(strict_backend, monkeypatch):
@@ -149,10 +151,10 @@ def test_the_channels_client_key_is_the_budget_of_new_conversations(strict_backe
         monkeypatch.setenv(key, value)
     client = {"client_key": uuid.uuid4().hex}
     answers = [_affirm(f"conversation-{n}", client)[0] for n in range(4)]
-    assert answers[:3] == ["utter_support_request_opened"] * 3
+    assert answers[:3] == ["utter_support_request_opened_no_address"] * 3
     assert answers[3] == "utter_support_request_limited"
     assert _affirm("someone-else", {"client_key": uuid.uuid4().hex}) == [
-        "utter_support_request_opened"
+        "utter_support_request_opened_no_address"
     ]
 
 
@@ -162,7 +164,8 @@ def test_the_channels_client_key_is_the_budget_of_new_conversations(strict_backe
 
 def _open_request(assistant, user: str) -> str:
     assert "support request" in texts(assistant.say(user, "talk to a person"))
-    return texts(assistant.say(user, "yes"))
+    assert "reply by email" in texts(assistant.say(user, "yes"))
+    return texts(assistant.say(user, "no"))  # no reply address
 
 
 @pytest.mark.model

@@ -1,4 +1,6 @@
-"""Support requests: opened by the assistant with the (masked) conversation transcript.
+"""Support requests: opened by the assistant with the (masked) conversation transcript and,
+when the user chose to give one, the address the help desk replies to (unmasked: it is what
+the reply needs; it is never logged).
 
 Their creation is limited per conversation, per client and in total (rate_limit.py), and each
 transcript line is stored as plain text (common/plain_text.py): whatever tool the help desk
@@ -33,9 +35,13 @@ def create_support_request(
     lines = [{"from": line.sender, "text": plain_text(line.text)} for line in request.transcript]
     with engine.begin() as connection:
         reference = queries.create_support_request(
-            connection, request.topic, request.channel, lines, conversation
+            connection, request.topic, request.channel, lines, conversation, request.contact_email
         )
-    log_event(log, "support_request_created", reference=reference, topic=request.topic)
+    # whether there is an address, never the address
+    contact = request.contact_email is not None
+    log_event(
+        log, "support_request_created", reference=reference, topic=request.topic, contact=contact
+    )
     return {"reference": reference}
 
 

@@ -34,6 +34,7 @@ from typing import Any, Dict, List, Optional, Sequence, Union
 import aiohttp
 
 from account_backend import identity
+from actions.questions import plain
 
 WORKED = '/affirm{"outcome": "worked"}'
 NEXT = "/next_step"
@@ -145,12 +146,16 @@ def next_message(step: Step, replies: Replies, sent: int) -> Optional[str]:
         return options[0] if sent == 0 and options else None
     if sent >= step.max_turns:
         return None
-    if NEXT in options:
-        return NEXT
-    choices = [option for option in options if option.startswith(CHOOSE)]
+    # compared without the question id each payload carries (actions/questions.py), sent with it
+    said = [plain(option) for option in options]
+    if NEXT in said:
+        return options[said.index(NEXT)]
+    choices = [
+        option for option, what in zip(options, said, strict=True) if what.startswith(CHOOSE)
+    ]
     if choices:
         return choices[min(step.choice, len(choices)) - 1]
-    return WORKED if WORKED in options else None
+    return options[said.index(WORKED)] if WORKED in said else None
 
 
 # --- statistics --------------------------------------------------------------------------

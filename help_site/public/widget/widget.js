@@ -26,6 +26,9 @@
   var REPLY_TIMEOUT_MS = 20000;
   var IDLE_EXPIRY_MS = 30 * 60 * 1000;
   var INPUT_MAX_HEIGHT = 120; // px, as widget.css's max-height
+  // A support request's reference, as the account backend makes them (NGS- and 8 hex digits).
+  var REFERENCE = /\bNGS-[0-9A-F]{8}\b/;
+  var COPIED_SHOWN_MS = 2000;
   var SMALL_SCREEN = window.matchMedia("(max-width: 600px)"); // as widget.css: full-screen panel
 
   // ---- persistence: per browser tab (sessionStorage), forgotten after IDLE_EXPIRY_MS ----
@@ -155,6 +158,23 @@
   var endChat = button("nga-end", "End chat and clear");
   notice.appendChild(endChat);
 
+  // Asked before a chat holding a support reference is cleared: the reference would be gone.
+  var confirmBox = el("div", "nga-confirm");
+  confirmBox.setAttribute("role", "alertdialog");
+  confirmBox.setAttribute("aria-labelledby", "nga-confirm-text");
+  confirmBox.hidden = true;
+  var confirmText = el("p");
+  confirmText.id = "nga-confirm-text";
+  var confirmCopy = button("nga-confirm-copy", "Copy reference");
+  var confirmClear = button("nga-confirm-clear", "End and clear");
+  var confirmKeep = button("nga-confirm-keep", "Keep the chat");
+  var confirmActions = el("div", "nga-confirm-actions");
+  [confirmCopy, confirmClear, confirmKeep].forEach(function (node) {
+    confirmActions.appendChild(node);
+  });
+  confirmBox.appendChild(confirmText);
+  confirmBox.appendChild(confirmActions);
+
   var status = el("div", "nga-status");
   status.setAttribute("role", "status");
   // Screen-reader-only announcements (the typing indicator): a live region that stays in the
@@ -182,7 +202,7 @@
   form.appendChild(input);
   form.appendChild(send);
 
-  [header, notice, status, announcer, log, typing, form].forEach(function (part) {
+  [header, notice, confirmBox, status, announcer, log, typing, form].forEach(function (part) {
     panel.appendChild(part);
   });
   root.appendChild(panel);
@@ -238,6 +258,80 @@
     return group;
   }
 
+  // ---- support references: copied with one press ----
+
+  function referenceIn(message) {
+    var found = message.from === "bot" && REFERENCE.exec(message.text || "");
+    return found ? found[0] : null;
+  }
+
+  // The newest reference the bot gave in this chat, if any.
+  function heldReference() {
+    for (var j = state.messages.length - 1; j >= 0; j--) {
+      var found = referenceIn(state.messages[j]);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  // For pages where the clipboard API is missing or refused (older browsers, plain http).
+  function copyBySelection(text) {
+    var area = el("textarea", "nga-copy-source");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.setAttribute("aria-hidden", "true");
+    root.appendChild(area);
+    area.select();
+    var copied = false;
+    try {
+      copied = document.execCommand("copy");
+    } catch (e) {
+      copied = false;
+    }
+    root.removeChild(area);
+    return copied;
+  }
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).then(
+        function () {
+          return true;
+        },
+        function () {
+          return copyBySelection(text);
+        }
+      );
+    }
+    return Promise.resolve(copyBySelection(text));
+  }
+
+  // Copies `reference`; says the outcome to screen readers, and on the button for a moment.
+  function copyReference(reference, control) {
+    var label = control.textContent;
+    copyText(reference).then(function (copied) {
+      announcer.textContent = copied
+        ? "Reference " + reference + " copied."
+        : "Could not copy. The reference is " + reference + ".";
+      if (!copied) return;
+      control.textContent = "Copied";
+      setTimeout(function () {
+        control.textContent = label;
+      }, COPIED_SHOWN_MS);
+    });
+  }
+
+  function renderReferenceTools(reference) {
+    var tools = el("div", "nga-tools");
+    var copy = button("nga-copy", "Copy reference");
+    copy.setAttribute("aria-label", "Copy reference " + reference);
+    copy.addEventListener("click", function () {
+      copyReference(reference, copy);
+    });
+    tools.appendChild(copy);
+    return tools;
+  }
+
   // ---- messages ----
 
   function renderMessage(message, index) {
@@ -247,6 +341,8 @@
     else bubble.textContent = message.text;
     log.appendChild(bubble);
     if (message.buttons && message.buttons.length) log.appendChild(renderButtons(message, index));
+    var reference = referenceIn(message);
+    if (reference) log.appendChild(renderReferenceTools(reference));
     return bubble;
   }
 
@@ -430,6 +526,7 @@
 
   // A new conversation: nothing of the old one stays in the tab or on the screen.
   function clearChat() {
+    closeConfirm();
     forgetState();
     state = freshState();
     state.open = !panel.hidden;
@@ -442,6 +539,34 @@
       confirmedSession = null;
       socket.emit("session_request", { session_id: null, session_proof: null });
     }
+  }
+
+  // ---- ending a chat that holds a support reference: asked first ----
+
+  var confirmedReference = null;
+
+  function askBeforeClearing(reference) {
+    confirmedReference = reference;
+    confirmText.textContent = "This chat holds your support request's reference ";
+    confirmText.appendChild(el("span", "nga-ref", reference)); // kept on one line
+    confirmText.appendChild(
+      document.createTextNode(
+        ". Ending it clears the reference from this tab. Copy it first if you still need it."
+      )
+    );
+    confirmBox.hidden = false;
+    confirmKeep.focus(); // the choice that loses nothing
+  }
+
+  function closeConfirm() {
+    confirmBox.hidden = true;
+    confirmedReference = null;
+  }
+
+  function endAndClear() {
+    clearChat();
+    announcer.textContent = "The chat was ended and cleared.";
+    input.focus();
   }
 
   function expireIfIdle() {
@@ -478,10 +603,14 @@
     }
   });
   root.addEventListener("keydown", function (event) {
-    if (event.key === "Escape" && !panel.hidden) {
-      event.preventDefault();
-      setOpen(false, true);
+    if (event.key !== "Escape" || panel.hidden) return;
+    event.preventDefault();
+    if (!confirmBox.hidden) {
+      closeConfirm(); // Esc answers the question "keep the chat"; the panel stays open
+      endChat.focus();
+      return;
     }
+    setOpen(false, true);
   });
   launcher.addEventListener("click", function () {
     setOpen(true, true);
@@ -490,9 +619,17 @@
     setOpen(false, true);
   });
   endChat.addEventListener("click", function () {
-    clearChat();
-    announcer.textContent = "The chat was ended and cleared.";
-    input.focus();
+    var reference = heldReference();
+    if (reference) askBeforeClearing(reference);
+    else endAndClear();
+  });
+  confirmCopy.addEventListener("click", function () {
+    copyReference(confirmedReference, confirmCopy);
+  });
+  confirmClear.addEventListener("click", endAndClear);
+  confirmKeep.addEventListener("click", function () {
+    closeConfirm();
+    endChat.focus();
   });
   SMALL_SCREEN.addEventListener("change", syncPageInert);
   setInterval(expireIfIdle, 60 * 1000);

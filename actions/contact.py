@@ -1,0 +1,93 @@
+"""Where the team replies to a support request: asked, with consent, before it is opened.
+
+Once the user says yes to a support request, the contact form asks whether they want a reply
+by email and, if so, to which address. The address goes only into the support request (the
+backend's `contact_email`); the request's transcript, the bot's own confirmation and the logs
+show it masked. The slot holds "given" or "none", never the address: the opening action reads
+the address from the message that gave it, in the same turn.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import questions
+from actions.actions import open_support_request
+from actions.engine import CONTACT_FORM
+from actions.support_requests import contact_address_in
+from common.logs import log_event
+
+log = logging.getLogger(__name__)
+SLOT = "contact_address"
+ATTEMPTS = "contact_attempts"
+GIVEN, NONE = "given", "none"
+WAY_OUT_INTENTS = {"deny", "goodbye", "out_of_scope"}
+MAX_ATTEMPTS = 2  # then the request is opened without an address, as the user asked for it
+NO_ADDRESS_BUTTON = {"title": "Open it without an address", "payload": "/deny"}
+
+
+def _asked(tracker: Tracker) -> str:
+    return questions.form_question(CONTACT_FORM, tracker.get_slot("topic"))
+
+
+class ActionAskContactAddress(Action):
+    def name(self) -> str:
+        return "action_ask_contact_address"
+
+    async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
+        payload = questions.tagged(NO_ADDRESS_BUTTON["payload"], _asked(tracker))
+        button = {**NO_ADDRESS_BUTTON, "payload": payload}
+        # rasa shell makes buttons a menu that cannot take a typed address; "no" works there
+        terminal = tracker.get_latest_input_channel() == "cmdline"
+        buttons = None if terminal else [button]
+        dispatcher.utter_message(response="utter_ask_contact_address", buttons=buttons)
+        return []
+
+
+class ValidateContactForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_contact_form"
+
+    async def validate_contact_address(
+        self,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> Dict[str, Any]:
+        if questions.is_stale(questions.answered(tracker), _asked(tracker)):
+            log_event(log, "stale_button", awaiting=CONTACT_FORM)
+            dispatcher.utter_message(response="utter_stale_button")
+            return {SLOT: None}
+        if contact_address_in(tracker.latest_message.get("text")):
+            return {SLOT: GIVEN, ATTEMPTS: None}
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        attempts = int(tracker.get_slot(ATTEMPTS) or 0) + 1
+        if intent in WAY_OUT_INTENTS or attempts >= MAX_ATTEMPTS:
+            return {SLOT: NONE, ATTEMPTS: None}
+        dispatcher.utter_message(response="utter_invalid_contact_address")
+        return {SLOT: None, ATTEMPTS: float(attempts)}
+
+
+def given_address(tracker: Tracker) -> Optional[str]:
+    """The address the contact form took, from the message that gave it."""
+    if tracker.get_slot(SLOT) != GIVEN:
+        return None
+    return contact_address_in(tracker.latest_message.get("text"))
+
+
+class ActionOpenSupportRequest(Action):
+    """The contact form is done: open the request, with the address if one was given."""
+
+    def name(self) -> str:
+        return "action_open_support_request"
+
+    async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
+        await open_support_request(dispatcher, tracker, given_address(tracker))
+        return [SlotSet(SLOT, None)]

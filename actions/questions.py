@@ -1,0 +1,82 @@
+"""Which question a button answers: stale buttons are recognised on the server.
+
+A button pressed long after its question was asked (an old "Skip" at step 4, an old "Still
+stuck" while a support request is offered) used to be read as an answer to the current
+question. Every button payload now carries the id of the question it answers, as the
+`question` entity (`/deny{"question": "3f2a9c1e"}`); a payload whose id is not the current
+question's is stale. Typed text carries no id and answers whatever is asked now, as before;
+so do payloads sent without one (old transcripts, hand-written REST calls). Slack, Teams, REST
+and the widget all send the payload back unchanged, so every channel is covered.
+
+A question's id is a digest of what identifies it (what is awaited, the topic, the path, the
+step...), so the same question asked again has the same id, and no slot is needed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Dict, Optional
+
+from rasa_sdk import Tracker
+
+from actions.engine import DID_YOU_MEAN, FINDING_CHOICE, State
+
+ENTITY = "question"
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:8]
+
+
+def question_of(state: State) -> Optional[str]:
+    """The id of the question the engine's `state` waits on; None when it asks nothing."""
+    if state.awaiting is None:
+        return None
+    # suggestions and findings only tell questions apart where they are what is asked
+    suggestions = ",".join(state.suggestions) if state.awaiting == DID_YOU_MEAN else ""
+    finding = state.finding if state.awaiting == FINDING_CHOICE else ""
+    return _digest(state.awaiting, state.topic, state.path, state.step, finding, suggestions)
+
+
+def form_question(form: str, topic: Optional[str]) -> str:
+    """The id of a form's question (the account form, the contact address)."""
+    return _digest("form", form, topic)
+
+
+def _split(payload: str) -> tuple[str, Dict[str, Any]]:
+    intent, brace, rest = payload.partition("{")
+    entities = json.loads(brace + rest) if brace else {}
+    return intent, entities if isinstance(entities, dict) else {}
+
+
+def _join(intent: str, entities: Dict[str, Any]) -> str:
+    return intent + json.dumps(entities) if entities else intent
+
+
+def tagged(payload: str, question: Optional[str]) -> str:
+    """`payload` carrying the id of the question it answers (unchanged without one)."""
+    if question is None or not payload.startswith("/"):
+        return payload
+    intent, entities = _split(payload)
+    return _join(intent, {**entities, ENTITY: question})
+
+
+def plain(payload: str) -> str:
+    """`payload` without its question id: what it says, for comparing and testing."""
+    if not payload.startswith("/") or "{" not in payload:
+        return payload
+    intent, entities = _split(payload)
+    entities.pop(ENTITY, None)
+    return _join(intent, entities)
+
+
+def answered(tracker: Tracker) -> Optional[str]:
+    """The question id the latest message's button carried, if it came from a button."""
+    value = next(tracker.get_latest_entity_values(ENTITY), None)
+    return str(value) if value is not None else None
+
+
+def is_stale(answered_id: Optional[str], current_id: Optional[str]) -> bool:
+    """A button that names a question other than the one asked now."""
+    return answered_id is not None and answered_id != current_id
