@@ -6,6 +6,14 @@ source scripts/env.sh
 
 stage() { echo; echo "==> $*"; }
 
+stop_postgres=0
+soak_pid=""
+cleanup() {
+  if [ -n "$soak_pid" ]; then kill "$soak_pid" 2>/dev/null || true; fi
+  if [ "$stop_postgres" = 1 ]; then bash scripts/postgres.sh stop; fi
+}
+trap cleanup EXIT
+
 stage "lint (ruff format --check, ruff check)"
 ruff format --check .
 ruff check .
@@ -16,20 +24,35 @@ rasa data validate --quiet
 stage "PostgreSQL for the backend tests (skipped where it cannot be installed)"
 if TEST_POSTGRES_URL=$(bash scripts/postgres.sh start); then
   export TEST_POSTGRES_URL
-  trap 'bash scripts/postgres.sh stop' EXIT
+  stop_postgres=1
   echo "PostgreSQL at $TEST_POSTGRES_URL"
 else
   echo "PostgreSQL not available: backend tests run on SQLite only"
 fi
 
-stage "unit tests (no model needed)"
-python -m pytest -q -m "not model" tests
-
 stage "train (reused when up to date)"
 scripts/train.sh
 
+# The 5-minute cluster soak mostly waits on its users' think time: it runs beside the other
+# tests (its own cluster on free ports, its output in reports/soak-tests.log) instead of
+# adding its minutes to the test command. Latency is not asserted, so sharing the CPU is fair.
+stage "cluster soak started in the background"
+mkdir -p reports
+python -m pytest -q -m model tests/test_soak.py >reports/soak-tests.log 2>&1 &
+soak_pid=$!
+
+stage "unit tests (no model needed)"
+python -m pytest -q -m "not model" tests
+
 stage "conversation tests over REST (real rasa + action server)"
-python -m pytest -q -m model tests
+python -m pytest -q -m model tests --ignore=tests/test_soak.py
+
+stage "cluster soak (waiting for it)"
+soak_status=0
+wait "$soak_pid" || soak_status=$?
+soak_pid=""
+cat reports/soak-tests.log
+[ "$soak_status" = 0 ] || { echo "the cluster soak failed (exit code $soak_status)"; exit 1; }
 
 stage "rasa test: conversation test stories"
 rm -rf reports/stories

@@ -25,6 +25,7 @@ pytestmark = pytest.mark.model
 
 TOPIC = "change_microsoft_account"
 TYPED = ["account2@outlook.com", "account1@outlook.com", "jöhn.doe@exämple.de"]
+CONTACT = "reply.here@example.org"  # given for the support request's reply: kept there only
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +55,8 @@ def conversation(stack):
     chose = say(payloads(checked[-1])[0])
     say("my login email is account1@outlook.com, or maybe jöhn.doe@exämple.de")
     say("talk to a person please")
-    opened = say("yes")
+    say("yes")
+    opened = say(f"please write to {CONTACT}")
     return user, token, {"asked": asked, "checked": checked, "chose": chose, "opened": opened}
 
 
@@ -98,12 +100,19 @@ def test_no_identity_token_is_stored(stack, conversation):
 def test_no_typed_address_is_stored(stack, conversation):
     _, directory = stack
     stored = list(rows(directory / "tracker.db", "SELECT * FROM events"))
-    stored += rows(directory / "accounts.db", "SELECT * FROM support_requests")
+    requests = "SELECT * FROM support_requests"
+    stored += rows(directory / "accounts.db", requests.replace("*", "reference, transcript"))
     for value in stored:
-        for address in TYPED:
+        for address in [*TYPED, CONTACT]:
             assert address not in value, address
         assert "jöhn.doe" not in value and "account2@" not in value
     assert any("a***2@outlook.com" in value for value in stored)  # masked, not dropped
+
+
+def test_the_reply_address_is_kept_with_the_request_only(stack, conversation):
+    _, directory = stack
+    query = "SELECT contact_email FROM support_requests"
+    assert CONTACT in list(rows(directory / "accounts.db", query))
 
 
 def test_no_log_holds_the_token_or_a_typed_address(stack, conversation):
