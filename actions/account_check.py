@@ -73,10 +73,7 @@ class ValidateAccountForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> Dict[str, Any]:
-        if questions.is_stale(questions.answered(tracker), _asked(tracker)):
-            # a button of an earlier question: the form asks its own question again
-            log_event(log, "stale_button", awaiting=engine.ACCOUNT_FORM)
-            dispatcher.utter_message(response="utter_stale_button")
+        if questions.refused_as_stale(tracker, dispatcher, engine.ACCOUNT_FORM, _asked(tracker)):
             return {SLOT: None}
         latest = tracker.latest_message.get("intent") or {}
         intent, confidence = latest.get("name"), float(latest.get("confidence") or 0)

@@ -9,7 +9,6 @@ the address from the message that gave it, in the same turn.
 
 from __future__ import annotations
 
-import logging
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -21,9 +20,7 @@ from actions import questions
 from actions.actions import open_support_request
 from actions.engine import CONTACT_FORM
 from actions.support_requests import contact_address_in
-from common.logs import log_event
 
-log = logging.getLogger(__name__)
 SLOT = "contact_address"
 ATTEMPTS = "contact_attempts"
 GIVEN, NONE = "given", "none"
@@ -61,9 +58,7 @@ class ValidateContactForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> Dict[str, Any]:
-        if questions.is_stale(questions.answered(tracker), _asked(tracker)):
-            log_event(log, "stale_button", awaiting=CONTACT_FORM)
-            dispatcher.utter_message(response="utter_stale_button")
+        if questions.refused_as_stale(tracker, dispatcher, CONTACT_FORM, _asked(tracker)):
             return {SLOT: None}
         if contact_address_in(tracker.latest_message.get("text")):
             return {SLOT: GIVEN, ATTEMPTS: None}

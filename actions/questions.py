@@ -16,13 +16,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from typing import Any, Dict, Optional
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.engine import DID_YOU_MEAN, FINDING_CHOICE, State
+from common.logs import log_event
 
 ENTITY = "question"
+
+log = logging.getLogger(__name__)
 
 
 def _digest(*parts: object) -> str:
@@ -80,3 +85,15 @@ def answered(tracker: Tracker) -> Optional[str]:
 def is_stale(answered_id: Optional[str], current_id: Optional[str]) -> bool:
     """A button that names a question other than the one asked now."""
     return answered_id is not None and answered_id != current_id
+
+
+def refused_as_stale(
+    tracker: Tracker, dispatcher: CollectingDispatcher, form: str, asked: str
+) -> bool:
+    """A button of an earlier question answering `form`: says so (the form then asks its own
+    question again) and returns True; False for an answer to the question asked."""
+    if not is_stale(answered(tracker), asked):
+        return False
+    log_event(log, "stale_button", awaiting=form)
+    dispatcher.utter_message(response="utter_stale_button")
+    return True
