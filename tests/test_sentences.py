@@ -46,7 +46,8 @@ def _models():
 
 
 def test_sentence_vote_averages_the_whole_text_with_its_sentences():
-    plain, voting = _models()[False], _models()[True]
+    models = _models()
+    plain, voting = models[False], models[True]
     one = "please close my account"
     assert voting.rank([one]) == plain.rank([one])  # one sentence: nothing to vote on
     report = "My email is old. Please close my account for good."

@@ -53,11 +53,11 @@ def head_and_tail(text: str, max_characters: int) -> str:
 
 def sanitize(text: str, max_characters: int) -> str:
     """Drop control and unassigned characters, collapse whitespace, cut to length."""
-    text = head_and_tail(text, max_characters * 20)  # bounds the work on a megabyte paste
-    kept = _collapse(_printable(text))
+    printable = _printable(head_and_tail(text, max_characters * 20))  # bounds a megabyte paste
+    kept = _collapse(printable)
     if len(kept) <= max_characters:
         return kept
-    return head_and_tail(_collapse(_printable(_without_frames(text))), max_characters)
+    return head_and_tail(_collapse(_without_frames(printable)), max_characters)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)

@@ -1160,7 +1160,8 @@ def variants_section(inputs: Inputs) -> List[str]:
     if not data:
         return lines + not_measured("variants", inputs)
     variants = data.get("variants") or {}
-    extra = sorted({s for v in variants.values() for s in v.get("per_set", {})} - {"dev_reports"})
+    # files given with --data: every development set is in the first columns already
+    extra = sorted({s for v in variants.values() for s in v.get("per_set", {})})
     extra = [s for s in extra if not s.startswith("dev")]
     headers = ["Variant", "what", "dev sets: accuracy", "confidently wrong"]
     headers += ["dev_reports: accuracy", "confidently wrong"]
