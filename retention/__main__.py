@@ -4,7 +4,8 @@
     python -m retention --sender <sender id>          # one user's conversation and requests
 
 Databases from the environment: TRACKER_DB_URL (Rasa's SQL tracker store) and ACCOUNT_DB_URL
-(the account backend), as the servers use them; with --sender also DIGEST_SECRET, the key the
+(the account backend), as the servers use them; the team console's analytics and review
+queue live in the tracker database and go with it; with --sender also DIGEST_SECRET, the key the
 action server digests conversations with (common/conversation.py), to find the sender's
 support requests. Prints counts only, never a sender id.
 """
@@ -19,7 +20,13 @@ import time
 from typing import Optional, Sequence
 
 from common.conversation import SECRET_VARIABLE
-from retention.stores import Selection, connect, purge_backend, purge_conversations
+from retention.stores import (
+    Selection,
+    connect,
+    purge_analytics,
+    purge_backend,
+    purge_conversations,
+)
 
 DAY = 86_400
 
@@ -41,7 +48,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     selection = Selection(sender_id=args.sender, before=before)
     counts = {}
     if args.tracker_db:
-        counts["conversation_events"] = purge_conversations(connect(args.tracker_db), selection)
+        tracker = connect(args.tracker_db)
+        counts["conversation_events"] = purge_conversations(tracker, selection)
+        counts.update(purge_analytics(tracker, selection))
     if args.account_db:
         counts.update(purge_backend(connect(args.account_db), selection))
     if not counts:

@@ -1,7 +1,8 @@
 """Deleting conversations and support requests by sender or by age, on SQLite or PostgreSQL.
 
-Rasa's SQLTrackerStore keeps one row per event in `events` (sender_id, timestamp); the
-account backend keeps support requests with the conversation's digest (see
+Rasa's SQLTrackerStore keeps one row per event in `events` (sender_id, timestamp), and beside
+it the team console's analytics and review queue (keyed digests of the sender); the account
+backend keeps support requests with the conversation's digest (see
 common/conversation.py) and look-up attempts (digests only, see
 account_backend/rate_limit.py). Each function returns how many rows went.
 """
@@ -17,6 +18,9 @@ from sqlalchemy.engine import Engine
 from account_backend.database import lookup_attempts, support_requests
 from account_backend.rate_limit import forget_attempts
 from common.conversation import conversation_key
+from team_console.tables import conversations as analytics_conversations
+from team_console.tables import review_items
+from team_console.tables import steps as analytics_steps
 
 # The columns of Rasa's `events` table this module needs (rasa/core/tracker_store.py).
 _rasa = MetaData()
@@ -69,6 +73,21 @@ def _delete(engine: Engine, table: Table, condition) -> int:
 def purge_conversations(engine: Engine, selection: Selection) -> int:
     condition = _where(selection, events.c.sender_id, events.c.timestamp, selection.sender_id)
     return _delete(engine, events, condition)
+
+
+def purge_analytics(engine: Engine, selection: Selection) -> Dict[str, int]:
+    """The team console's rows (team_console/tables.py): by the conversation's start, or the
+    review item's time, and by the sender's keyed digest (they never hold the sender id)."""
+    key = conversation_key(selection.sender_id) if selection.sender_id is not None else None
+    counts = {}
+    for name, table, time_column in (
+        ("analytics_conversations", analytics_conversations, analytics_conversations.c.started),
+        ("analytics_steps", analytics_steps, analytics_steps.c.started),
+        ("review_items", review_items, review_items.c.created),
+    ):
+        condition = _where(selection, table.c.sender_key, time_column, key)
+        counts[name] = _delete(engine, table, condition)
+    return counts
 
 
 def purge_backend(engine: Engine, selection: Selection) -> Dict[str, int]:

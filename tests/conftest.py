@@ -27,7 +27,15 @@ def db_url(request, tmp_path):
 
     engine = connect(url)
     with engine.begin() as connection:
-        for table in ("events", "support_requests", "lookup_attempts"):
+        for table in (
+            "events",
+            "support_requests",
+            "lookup_attempts",
+            "analytics_conversations",
+            "analytics_steps",
+            "review_items",
+            "analytics_progress",
+        ):
             connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table} CASCADE")
     engine.dispose()
     return url

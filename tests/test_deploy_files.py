@@ -208,6 +208,8 @@ IMAGES = {
         "account_backend/",
         "common/",
         "retention/",
+        "team_console/tables.py",
+        "team_console/__init__.py",
     },
     "help-site": {
         "help_site/package.json",

@@ -19,7 +19,16 @@ from account_backend.database import connect as connect_backend
 from account_backend.database import lookup_attempts, support_requests
 from common.conversation import conversation_key
 from retention.__main__ import main
-from retention.stores import Selection, connect, purge_backend, purge_conversations
+from retention.stores import (
+    Selection,
+    connect,
+    purge_analytics,
+    purge_backend,
+    purge_conversations,
+)
+from team_console.refresh import refresh
+from team_console.tables import conversations as analytics
+from team_console.tables import review_items
 
 DAY = 86_400
 NOW = time.time()
@@ -29,7 +38,8 @@ def _conversation(store: SQLTrackerStore, sender: str, age_days: float) -> None:
     at = NOW - age_days * DAY
     tracker = DialogueStateTracker(sender, slots=[])
     tracker.update(ActionExecuted("action_listen", timestamp=at))
-    tracker.update(UserUttered("forgot my password", timestamp=at + 1))
+    intent = {"name": "out_of_scope", "confidence": 0.9}  # a review item too
+    tracker.update(UserUttered("what's the weather", intent=intent, timestamp=at + 1))
     asyncio.run(store.save(tracker))
 
 
@@ -109,9 +119,27 @@ def test_the_command_purges_both_stores_and_prints_counts_only(
     output = capsys.readouterr().out
     assert code == 0
     assert json.loads(output) == {
-        "purged": {"conversation_events": 2, "support_requests": 1, "lookup_attempts": 0}
+        "purged": {
+            "conversation_events": 2,
+            "analytics_conversations": 0,
+            "analytics_steps": 0,
+            "review_items": 0,
+            "support_requests": 1,
+            "lookup_attempts": 0,
+        }
     }
     assert "leaving-user" not in output
+
+
+def test_the_team_consoles_rows_go_by_age_and_by_sender(tracker_store, db_url):
+    engine = connect(db_url)
+    assert refresh(engine) == 3
+    counts = purge_analytics(engine, Selection(sender_id="leaving-user", before=NOW - 30 * DAY))
+    assert counts == {"analytics_conversations": 2, "analytics_steps": 0, "review_items": 2}
+    with engine.connect() as connection:
+        left = connection.execute(select(analytics.c.sender_key)).scalars().all()
+        items = connection.execute(select(review_items.c.sender_key)).scalars().all()
+    assert left == items == [conversation_key("recent-user")]
 
 
 def test_the_command_refuses_to_guess(capsys):

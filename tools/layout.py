@@ -2,8 +2,8 @@
 
 One root folder per process (README "Layout"). Imports run one way: the shared floor
 (`common`) imports nothing of ours; each process's folder imports only the floor (retention
-also reads the backend's tables); tooling may import the product, the product never imports
-tooling or tests.
+also reads the backend's and the team console's tables); tooling may import the product, the
+product never imports tooling or tests.
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ ALLOWED: Dict[str, FrozenSet[str]] = {
     "rasa_plugins": FLOOR,
     "actions": FLOOR,
     "account_backend": FLOOR,
-    "retention": FLOOR | {"account_backend"},
+    "retention": FLOOR | {"account_backend", "team_console"},
     "help_site": FLOOR,
-    "tools": FLOOR | {"rasa_plugins", "actions", "account_backend", "retention", "help_site"},
+    "team_console": FLOOR,
+    "tools": FLOOR
+    | {"rasa_plugins", "actions", "account_backend", "retention", "help_site", "team_console"},
 }
 ROOMS = frozenset(ALLOWED) | {"tests"}
 

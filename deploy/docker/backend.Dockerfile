@@ -20,6 +20,8 @@ RUN pip install --require-hashes --no-deps -r requirements/pip.lock \
 COPY account_backend/ account_backend/
 COPY common/ common/
 COPY retention/ retention/
+# the analytics tables the retention job purges beside the conversations (team_console/tables.py)
+COPY team_console/tables.py team_console/__init__.py team_console/
 
 USER 10001:10001
 EXPOSE 8001
