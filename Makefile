@@ -11,7 +11,7 @@ MIN_OOS_RECALL ?= 0.89
 RUN := source scripts/env.sh &&
 
 .PHONY: help setup train chat run services test lint format validate unit conversations stories evaluate purge cluster clean lock audit \
-	bench bench-accuracy bench-speed bench-profile bench-cost
+	bench bench-accuracy bench-speed bench-profile bench-cost report review-export retrain-reviewed
 
 help:
 	@echo "make chat      set up, train if needed, and talk to the assistant in the terminal"
@@ -20,6 +20,8 @@ help:
 	@echo "make test      set up, train if needed, and run every check (what CI runs)"
 	@echo "make evaluate  DATA=<file.yml> REPORT=<out.json>: topic accuracy of the model"
 	@echo "make cluster   the cluster profile: 2 replicas behind nginx, PostgreSQL, Redis (docs/operations.md)"
+	@echo "make report    the team's figures for the last DAYS days (table + reports/team-report.json)"
+	@echo "make review-export  reviewed items into data/reviewed/nlu.yml; make retrain-reviewed: before/after"
 	@echo "make purge     delete conversations and support requests older than RETENTION_DAYS (or SENDER=<id>)"
 	@echo "make bench     accuracy vs baselines, speed, cost, profile -> docs/benchmarks.md (QUICK=1: short)"
 	@echo "make lock      recompile requirements/*.lock from requirements/*.in (UPGRADE=1: newest allowed)"
@@ -124,3 +126,14 @@ audit: setup
 
 clean:
 	rm -rf models reports var .pytest_cache .ruff_cache
+
+# The team's figures and review loop (docs/team.md). DAYS: the period; JSON: also write them.
+DAYS ?= 7
+report: setup
+	@$(RUN) python -m team_console.report --days $(DAYS) --json $(or $(JSON),reports/team-report.json)
+
+review-export: setup
+	@$(RUN) python -m team_console.review_export
+
+retrain-reviewed: train
+	@$(RUN) python -m tools.retrain_reviewed --report reports/retrain-reviewed.json

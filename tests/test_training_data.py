@@ -19,8 +19,9 @@ def normalise(text: str) -> str:
 
 def training_examples():
     examples = defaultdict(list)
-    for file in sorted((ROOT / "data" / "nlu").glob("*.yml")):
-        for block in yaml.safe_load(file.read_text(encoding="utf-8"))["nlu"]:
+    # data/nlu/ and the reviewed examples of the team console (data/reviewed/nlu.yml)
+    for file in sorted((ROOT / "data").glob("*/*.yml")):
+        for block in yaml.safe_load(file.read_text(encoding="utf-8")).get("nlu", ()):
             if "intent" in block:
                 lines = block["examples"].splitlines()
                 examples[block["intent"]] += [ln.strip()[2:] for ln in lines if ln.strip()]
