@@ -55,12 +55,23 @@ def refresh(engine: Engine, now: Optional[float] = None) -> int:
         senders = _touched(connection, last, now - MARGIN_SECONDS)
     derived = 0
     for start in range(0, len(senders), SENDERS_PER_BATCH):
-        with engine.begin() as connection:
-            for sender in senders[start : start + SENDERS_PER_BATCH]:
-                derived += _derive_sender(connection, sender, last)
+        derived += _derive_batch(engine, senders[start : start + SENDERS_PER_BATCH])
     with engine.begin() as connection:
         _save_progress(connection, max(newest, last))
     return derived
+
+
+def _derive_batch(engine: Engine, senders: Sequence[str], attempts: int = 3) -> int:
+    """Derives a batch in one transaction. Another refresh (the page and `make report` at
+    once) may insert the same rows first: the batch is then derived again, and finds them."""
+    for attempt in range(attempts):
+        try:
+            with engine.begin() as connection:
+                return sum(_derive_sender(connection, sender) for sender in senders)
+        except sa.exc.IntegrityError:
+            if attempt == attempts - 1:
+                raise
+    return 0
 
 
 def _last_seen(connection: Connection) -> int:
@@ -97,7 +108,7 @@ def _rows(connection: Connection, sender: str) -> List[Tuple[int, Dict[str, Any]
     return rows
 
 
-def _derive_sender(connection: Connection, sender: str, last: int) -> int:
+def _derive_sender(connection: Connection, sender: str) -> int:
     sender_key = conversation_key(sender)
     derived = 0
     for session in sessions(_rows(connection, sender)):

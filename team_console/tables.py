@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    exc,
 )
 from sqlalchemy.engine import Engine
 
@@ -104,5 +105,13 @@ progress = Table(
 PURGED = (conversations, steps, review_items)  # what retention deletes by age and sender
 
 
-def create_tables(engine: Engine) -> None:
-    metadata.create_all(engine)
+def create_tables(engine: Engine, attempts: int = 3) -> None:
+    """Creates the tables that are missing. Two processes may try at once (the page and
+    `make report`): the one that loses the race finds them made on its next attempt."""
+    for attempt in range(attempts):
+        try:
+            metadata.create_all(engine)
+            return
+        except (exc.IntegrityError, exc.OperationalError, exc.ProgrammingError):
+            if attempt == attempts - 1:
+                raise

@@ -25,16 +25,16 @@ class Script:
         self.clock = start
         self.rows: List[Dict[str, Any]] = []
 
-    def _add(self, event: Dict[str, Any], seconds: float = 1.0) -> "Script":
+    def _add(self, event: Dict[str, Any], seconds: float = 1.0) -> Script:
         self.clock += seconds
         self.rows.append({"timestamp": self.clock, **event})
         return self
 
-    def start(self) -> "Script":
+    def start(self) -> Script:
         self._add({"event": "action", "name": "action_session_start"})
         return self._add({"event": "session_started"})
 
-    def user(self, text: str, intent: str, confidence: float = 0.99, **entities: str) -> "Script":
+    def user(self, text: str, intent: str, confidence: float = 0.99, **entities: str) -> Script:
         parse = {
             "intent": {"name": intent, "confidence": confidence},
             "entities": [{"entity": k, "value": v} for k, v in entities.items()],
@@ -44,16 +44,16 @@ class Script:
             {"event": "user", "text": text, "parse_data": parse, "input_channel": "rest"}
         )
 
-    def slot(self, name: str, value: Any) -> "Script":
+    def slot(self, name: str, value: Any) -> Script:
         return self._add({"event": "slot", "name": name, "value": value}, 0.0)
 
-    def action(self, name: str) -> "Script":
+    def action(self, name: str) -> Script:
         return self._add({"event": "action", "name": name}, 0.0)
 
-    def loop(self, name: Any) -> "Script":
+    def loop(self, name: Any) -> Script:
         return self._add({"event": "active_loop", "name": name}, 0.0)
 
-    def topic(self, topic: str, step: int = 1, awaiting: str = "step") -> "Script":
+    def topic(self, topic: str, step: int = 1, awaiting: str = "step") -> Script:
         self.slot("topic", topic).slot("playbook_path", "main")
         return self.slot("playbook_step", float(step)).slot("awaiting", awaiting)
 
@@ -139,10 +139,12 @@ def test_sessions_split_and_a_session_without_user_messages_is_no_conversation()
 
 
 @pytest.fixture
-def engine(tmp_path):
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'tracker.db'}", future=True)
+def engine(db_url):
+    """SQLite, and PostgreSQL when the test command started one (tests/conftest.py)."""
+    engine = sa.create_engine(db_url, future=True)
     events.create(engine)
-    return engine
+    yield engine
+    engine.dispose()
 
 
 def store(engine, sender: str, script: Script) -> None:
@@ -248,3 +250,19 @@ def test_a_reviewed_item_becomes_a_training_example_unless_it_is_an_evaluation_t
         review.decide(engine, 999, "discard")
     with pytest.raises(review.ReviewError):
         review.decide(engine, 1, "topic", topic="not_a_topic")
+
+
+def test_two_refreshes_at_once_give_each_row_once(engine):
+    """The page and `make report` may refresh together: neither fails, nothing is doubled."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    for n in range(40):
+        script = Script(T0 + n).start().user(f"zork {n}", "nlu_fallback", 0.2)
+        store(engine, f"user-{n}", script)
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: refresh(engine, now=T0 + 100), range(2)))
+    assert results[0] == results[1] == 40
+    with engine.connect() as connection:
+        for table in (conversations, review_items):
+            count = sa.select(sa.func.count()).select_from(table)
+            assert connection.execute(count).scalar() == 40
