@@ -10,13 +10,14 @@ MIN_ACCURACY ?= 0.91
 MIN_OOS_RECALL ?= 0.89
 RUN := source scripts/env.sh &&
 
-.PHONY: help setup train chat run services test lint format validate unit conversations stories evaluate purge cluster clean lock audit \
+.PHONY: help setup train chat run services console test lint format validate unit conversations stories evaluate purge cluster clean lock audit \
 	bench bench-accuracy bench-speed bench-profile bench-cost report review-export retrain-reviewed
 
 help:
 	@echo "make chat      set up, train if needed, and talk to the assistant in the terminal"
 	@echo "make services  backend + action server only, for rasa shell/interactive in a venv"
 	@echo "make run       the same as servers: backend, actions, Rasa REST + socket.io on :5005"
+	@echo "make console   the team's page: figures and the review queue (docs/team.md)"
 	@echo "make test      set up, train if needed, and run every check (what CI runs)"
 	@echo "make evaluate  DATA=<file.yml> REPORT=<out.json>: topic accuracy of the model"
 	@echo "make cluster   the cluster profile: 2 replicas behind nginx, PostgreSQL, Redis (docs/operations.md)"
@@ -44,6 +45,14 @@ run: train
 # no token, so the action server checks none here; it listens on loopback only.
 services: setup
 	@ACTION_SERVER_TOKEN= bash -c 'source scripts/env.sh && source scripts/services.sh && echo "services: backend and action server up (Ctrl-C stops)" && wait'
+
+# The team's page on loopback (docs/team.md); CONSOLE_PORT picks the port.
+CONSOLE_PORT ?= 8090
+console: setup
+	@$(RUN) if [ "$$TEAM_CONSOLE_PASSWORD" = "$$(cat var/team-console.password 2>/dev/null)" ]; \
+		then where="in var/team-console.password"; else where="TEAM_CONSOLE_PASSWORD holds"; fi && \
+		echo "team console: log in as $${TEAM_CONSOLE_USER:-team} with the password $$where" && \
+		python -m team_console --port $(CONSOLE_PORT)
 
 test: setup
 	@bash scripts/test.sh

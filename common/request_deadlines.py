@@ -3,11 +3,12 @@
 A client that sends its headers or body a byte at a time (slowloris) holds a connection, a
 buffer and, on the help site, a thread for as long as it keeps dripping: Sanic restarts its
 timeouts with every chunk received, uvicorn and http.server have none while a request
-arrives. Each server (Rasa and the action server: common/sanic_deadlines.py; the backend:
-account_backend/deadlines.py; the help site: help_site/server.py) holds a request to two
-deadlines counted from its start (its first byte; on the backend and the help site, when the
-server began waiting for it): the headers within REQUEST_HEADER_TIMEOUT seconds (default 10),
-the whole request, body included, within REQUEST_BODY_TIMEOUT (default 20).
+arrives. Each server (Rasa and the action server: common/sanic_deadlines.py; the backend
+and the team console: common/uvicorn_deadlines.py; the help site: help_site/server.py) holds
+a request to two deadlines counted from its start (its first byte; on the uvicorn servers and
+the help site, when the server began waiting for it): the headers within
+REQUEST_HEADER_TIMEOUT seconds (default 10), the whole request, body included, within
+REQUEST_BODY_TIMEOUT (default 20).
 Past one, the client gets a 408 and the connection is closed. The bodies here are small (at
 most 256 KiB), so 20 s is generous for any real client.
 """

@@ -21,6 +21,8 @@ export ACTION_SERVER_TOKEN="${ACTION_SERVER_TOKEN-$(_secret action-server.token)
 # Signs the widget's session proofs (rasa_plugins/channels/socket_sessions.py): one key for
 # every Rasa process, and across restarts, so a reload keeps its conversation.
 export SOCKET_SESSION_SECRET="${SOCKET_SESSION_SECRET:-$(_secret socket-session.secret)}"
+# The team console's login (team_console/, `make console` says where it is).
+export TEAM_CONSOLE_PASSWORD="${TEAM_CONSOLE_PASSWORD:-$(_secret team-console.password)}"
 export ACCOUNT_BACKEND_URL="${ACCOUNT_BACKEND_URL:-http://127.0.0.1:8001}"
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://localhost:${ACTION_PORT:-5055}/webhook}"
 export TRACKER_DB_URL="${TRACKER_DB_URL:-sqlite:///var/tracker.db}"
