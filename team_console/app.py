@@ -26,12 +26,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from common.logs import log_event
-from team_console import auth, pages, periods
+from team_console import auth, figures, pages, periods, refresh, review
 from team_console.auth import Session
 
 log = logging.getLogger("team_console")
+ROOT = Path(__file__).resolve().parent.parent
 STYLESHEET = Path(__file__).resolve().parent / "static" / "console.css"
 MAX_FORM_BYTES = 16 * 1024  # the review form's text is at most 500 characters
 MAX_TEXT = 500  # characters of a reviewed text, as the review table keeps them
@@ -57,6 +59,21 @@ class Analytics:
     open_items: Callable[[Engine], List[Dict[str, Any]]]
     decide: Callable[[Engine, int, str, Optional[str], Optional[str]], Dict[str, Any]]
     topic_ids: Callable[[], List[str]]
+
+
+def project_analytics() -> Analytics:
+    """The analytics tables in the tracker database: refresh.py, figures.py, review.py."""
+
+    def figures_of(engine: Engine, start: float, end: float, idle: int) -> Dict[str, Any]:
+        return figures.figures(engine, figures.Period(start, end), idle_minutes=idle)
+
+    return Analytics(
+        refresh=refresh.refresh,
+        figures=figures_of,
+        open_items=review.open_items,
+        decide=review.decide,
+        topic_ids=lambda: list(review.topic_ids()),
+    )
 
 
 @dataclass(frozen=True)
@@ -253,25 +270,38 @@ class Console:
             result = self.analytics.decide(
                 self.engine, item_id, decision, topic, text if decision != "discard" else None
             )
-        except (KeyError, ValueError) as error:
+        except (KeyError, ValueError) as error:  # review.ReviewError: gone, or already decided
             return {"error": f"Not recorded: {error}"}
+        except OSError as error:  # the file could not be written: the item stays open
+            return {"error": f"Not recorded: the training-data file could not be written ({error})"}
         log_event(log, "team_console_decision", item=item_id, decision=decision, topic=topic)
         return {"decision": decision, "topic": topic, **_flash_fields(result)}
 
 
 def _flash_fields(result: Dict[str, Any]) -> Dict[str, Any]:
-    keep = ("status", "written", "file", "refused")
-    return {key: result.get(key) for key in keep}
+    keep = {key: result.get(key) for key in ("status", "written", "refused")}
+    return {**keep, "file": _shown_path(result.get("file"))}
+
+
+def _shown_path(file: Optional[str]) -> Optional[str]:
+    """The training-data file as the team knows it: relative to the project when inside."""
+    if not file:
+        return file
+    path = Path(file).resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 async def read_form(request: Request) -> Dict[str, str]:
     """An urlencoded form's fields (the first value of each; none for an empty body), read up
     to MAX_FORM_BYTES."""
     body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM_BYTES:
-            raise HTTPException(413, "The form is too large.")
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_FORM_BYTES:
+                raise HTTPException(413, "The form is too large.")
+    except ClientDisconnect as gone:  # cut off by the request deadline, or the client left
+        raise HTTPException(400, "The form did not arrive.") from gone
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if body and kind != "application/x-www-form-urlencoded":
         raise HTTPException(415, "Send the page's form.")

@@ -68,7 +68,7 @@ def day_chart(by_day: Sequence[Dict[str, Any]], chart_id: str, title: str) -> Ht
 
 def _y_axis(top: int, plot_w: float, plot_h: float) -> Html:
     lines = []
-    for value in (0, top // 2, top) if top >= 2 else (0, top):
+    for value in (0, top // 2, top) if top % 2 == 0 else (0, top):  # whole numbers only
         y = TOP + plot_h - plot_h * value / top
         lines.append(
             render(

@@ -28,7 +28,24 @@ OUTCOMES = (
     ("unconfirmed", "Answered, not confirmed"),
     ("no_topic", "No topic recognised"),
 )
+# The page's name of each entry of figures' "definitions" (others: the key in words).
+NAMES = {
+    **{rate: label for rate, _, _, label in RATES},
+    **dict(OUTCOMES),
+    "conversations": "Conversations",
+    "top_unanswered": "Top unanswered questions",
+    "funnel": "Walk-through steps reached",
+}
 TOPIC_COLUMNS = ("conversations", "resolved", "escalated", "abandoned", "thumbs_up", "thumbs_down")
+# Why an item is in the review queue (team_console/outcomes.py), in the team's words.
+REASONS = {
+    "fallback": "not understood (fallback)",
+    "did_you_mean": 'the assistant asked "did you mean"',
+    "low_confidence": "topic recognised with low confidence",
+    "out_of_scope": "answered as out of scope",
+    "corrected": "the user said the topic was wrong",
+    "thumbs_down": "the user gave a thumbs down",
+}
 DECISIONS = {"topic": "Assign topic", "out_of_scope": "Out of scope", "discard": "Discard"}
 
 
@@ -64,23 +81,32 @@ def layout(title: str, body: Html, user: Optional[str] = None, csrf: str = "") -
 """,
         title=title,
         site=TITLE,
-        nav=_nav(user, csrf) if user else Html(""),
+        nav=_nav(user, csrf, title) if user else Html(""),
         body=body,
     )
 
 
-def _nav(user: str, csrf: str) -> Html:
+NAVIGATION = (("/", "Figures"), ("/review", "Review queue"), ("/#definitions", "Definitions"))
+
+
+def _nav(user: str, csrf: str, current: str) -> Html:
+    links = (
+        render(
+            '<li><a href="{href}"{current}>{label}</a></li>',
+            href=href,
+            label=label,
+            current=Html(' aria-current="page"') if label == current else Html(""),
+        )
+        for href, label in NAVIGATION
+    )
     return render(
         """<nav aria-label="Console">
-<ul>
-<li><a href="/">Figures</a></li>
-<li><a href="/review">Review queue</a></li>
-<li><a href="/#definitions">Definitions</a></li>
-</ul>
+<ul>{links}</ul>
 <form method="post" action="/logout" class="logout">
 {csrf}<button type="submit">Log out <span class="user">({user})</span></button>
 </form>
 </nav>""",
+        links=join(links),
         csrf=csrf_field(csrf),
         user=user,
     )
@@ -128,17 +154,19 @@ def figures_page(figures: Dict[str, Any], choice: Choice, user: str, csrf: str) 
     sections = [
         _period_form(choice),
         _headline(figures, definitions),
-        _outcomes(figures),
+        _outcomes(figures, definitions),
         _by_topic(figures.get("by_topic") or []),
         _over_time(figures.get("by_day") or []),
-        _unanswered(figures.get("top_unanswered") or []),
-        _funnels(figures.get("funnels") or []),
+        _unanswered(figures.get("top_unanswered") or [], definitions.get("top_unanswered", "")),
+        _funnels(figures.get("funnels") or [], definitions.get("funnel", "")),
         _definitions(definitions),
     ]
+    idle = figures.get("idle_minutes")
     body = render(
-        '<h1>Figures <span class="period">{first} to {last}</span></h1>\n{sections}',
+        '<h1>Figures <span class="period">{first} to {last} (UTC){idle}</span></h1>\n{sections}',
         first=str(choice.first),
         last=str(choice.last),
+        idle=f"; idle time {idle:g} minutes" if isinstance(idle, int | float) else "",
         sections=join(sections),
     )
     return layout("Figures", body, user, csrf)
@@ -199,14 +227,15 @@ def _card(label: str, value: str, detail: str, definition: str) -> Html:
     )
 
 
-def _outcomes(figures: Dict[str, Any]) -> Html:
+def _outcomes(figures: Dict[str, Any], definitions: Dict[str, str]) -> Html:
     conversations = int(figures.get("conversations") or 0)
     rows = []
     for key, label in OUTCOMES:
         count = int(figures.get(key) or 0)
         share = percent(count / conversations if conversations else None)
-        rows.append([label, str(count), share])
-    table = _table("How conversations ended", ["Outcome", "Conversations", "Share"], rows)
+        rows.append([label, str(count), share, definitions.get(key, "")])
+    headers = ["Outcome", "Conversations", "Share", "Meaning"]
+    table = _table("How conversations ended", headers, rows)
     return _section("h-outcomes", "How conversations ended", table)
 
 
@@ -242,19 +271,20 @@ def _over_time(by_day: Sequence[Dict[str, Any]]) -> Html:
     return _section("h-days", "Over time", content)
 
 
-def _unanswered(top: Sequence[Dict[str, Any]]) -> Html:
-    rows = [[str(q.get("text", "")), str(q.get("count", 0)), str(q.get("reason", ""))] for q in top]
+def _unanswered(top: Sequence[Dict[str, Any]], definition: str) -> Html:
+    rows = [[str(q.get("text", "")), str(q.get("count", 0)), reason(q.get("reason"))] for q in top]
     content = (
         _table("Top unanswered questions", ["Question (masked)", "Times", "Why"], rows)
         if rows
         else _empty("Every question of this period was answered.")
     )
-    return _section("h-unanswered", "Top unanswered questions", content)
+    return _section("h-unanswered", "Top unanswered questions", content, definition)
 
 
-def _funnels(funnels: Sequence[Dict[str, Any]]) -> Html:
+def _funnels(funnels: Sequence[Dict[str, Any]], definition: str) -> Html:
+    heading = "Walk-throughs: steps reached"
     if not funnels:
-        return _section("h-funnels", "Walk-throughs", _empty("No walk-through was started."))
+        return _section("h-funnels", heading, _empty("No walk-through was started."), definition)
     blocks = []
     for index, funnel in enumerate(funnels):
         name = f"{funnel.get('topic')} ({funnel.get('path')})"
@@ -268,12 +298,12 @@ def _funnels(funnels: Sequence[Dict[str, Any]]) -> Html:
                 chart=chart,
             )
         )
-    return _section("h-funnels", "Walk-throughs: steps reached", join(blocks))
+    return _section("h-funnels", heading, join(blocks), definition)
 
 
 def _definitions(definitions: Dict[str, str]) -> Html:
     items = (
-        render("<dt>{name}</dt><dd>{text}</dd>", name=name.replace("_", " "), text=text)
+        render("<dt>{name}</dt><dd>{text}</dd>", name=definition_name(name), text=text)
         for name, text in definitions.items()
     )
     return render(
@@ -283,11 +313,17 @@ def _definitions(definitions: Dict[str, str]) -> Html:
     )
 
 
-def _section(heading_id: str, heading: str, content: Html) -> Html:
+def definition_name(key: str) -> str:
+    return NAMES.get(key) or key.replace("_", " ").capitalize()
+
+
+def _section(heading_id: str, heading: str, content: Html, definition: str = "") -> Html:
     return render(
-        '<section aria-labelledby="{id}">\n<h2 id="{id}">{heading}</h2>\n{content}\n</section>',
+        '<section aria-labelledby="{id}">\n<h2 id="{id}">{heading}</h2>\n{definition}'
+        "{content}\n</section>",
         id=heading_id,
         heading=heading,
+        definition=render('<p class="definition">{d}</p>\n', d=definition) if definition else "",
         content=content,
     )
 
@@ -350,13 +386,18 @@ def _review_item(item: Dict[str, Any], topics: Sequence[str], csrf: str) -> Html
     guess = predicted or "none"
     if confidence is not None:
         guess += f" ({float(confidence):.2f})"
+    # no topic chosen unless the guess is one: an unread item is never labelled by default
+    unchosen = Html("" if predicted in topics else " selected")
     options = join(
-        render(
-            '<option value="{topic}"{selected}>{topic}</option>',
-            topic=topic,
-            selected=Html(" selected") if topic == predicted else Html(""),
-        )
-        for topic in topics
+        [render('<option value=""{selected}>Choose a topic…</option>', selected=unchosen)]
+        + [
+            render(
+                '<option value="{topic}"{selected}>{topic}</option>',
+                topic=topic,
+                selected=Html(" selected") if topic == predicted else Html(""),
+            )
+            for topic in topics
+        ]
     )
     buttons = join(
         render(
@@ -383,12 +424,16 @@ def _review_item(item: Dict[str, Any], topics: Sequence[str], csrf: str) -> Html
         id=item_id,
         created=str(item.get("created", "")).replace("T", " ")[:16],
         guess=guess,
-        reason=item.get("reason") or "",
+        reason=reason(item.get("reason")),
         csrf=csrf_field(csrf),
         text=item.get("text") or "",
         options=options,
         buttons=buttons,
     )
+
+
+def reason(code: Optional[str]) -> str:
+    return REASONS.get(code or "", code or "")
 
 
 def decision_message(flash: Dict[str, Any]) -> Html:
@@ -397,7 +442,7 @@ def decision_message(flash: Dict[str, Any]) -> Html:
         return _alert(flash["error"])
     decision, topic = flash.get("decision"), flash.get("topic")
     if flash.get("refused"):
-        text = f"Not added to the training data: {flash['refused']}."
+        text = f"Not added to {flash.get('file')}: the text is {flash['refused']}."
     elif flash.get("written"):
         kind = f"an example of {topic}" if decision == "topic" else "an out-of-scope example"
         text = f"Added to {flash.get('file')} as {kind}."

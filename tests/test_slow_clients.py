@@ -1,12 +1,15 @@
 """Slow clients against every server: one that sends a request's headers, or its body, a byte
 at a time is cut off (a 408 or a closed connection) within a bounded time instead of holding a
 connection for as long as it likes; a request that is merely a little slow is still served.
-Real sockets against the real servers: Rasa, the action server, the account backend and the
-help site (common/request_deadlines.py has the bounds)."""
+Real sockets against the real servers: Rasa, the action server, the account backend, the
+help site and the team console (common/request_deadlines.py has the bounds)."""
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -14,10 +17,13 @@ from typing import Iterable, Optional, Tuple
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 
 from common.request_deadlines import BODY_SECONDS, HEADER_SECONDS
 from help_site.server import make_server
+from tests.helpers import ROOT
 from tests.log_watch import LogWatch, server_logs
+from tools.servers import free_port, stop
 
 GAP = 0.5  # seconds between two bytes of a slow client
 SLACK = 4.0  # a server checks its deadlines every few seconds
@@ -147,3 +153,40 @@ def test_the_help_site_cuts_off_slow_clients(help_site):
             sock.sendall(piece)
             time.sleep(0.5)
         assert sock.recv(64).startswith(b"HTTP/1.0 200")
+
+
+@pytest.fixture
+def team_console(tmp_path):
+    """`python -m team_console` as `make console` runs it, on a free port and an empty
+    tracker database: (address, log file)."""
+    port, log = free_port(), tmp_path / "console.log"
+    env = {
+        **os.environ,
+        "TEAM_CONSOLE_PASSWORD": "slow-clients-test",
+        "TRACKER_DB_URL": f"sqlite:///{tmp_path / 'tracker.db'}",
+    }
+    command = [sys.executable, "-m", "team_console", "--port", str(port)]
+    with log.open("w") as handle:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle, stderr=handle)
+    url = f"http://127.0.0.1:{port}/login"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                break
+        except requests.ConnectionError:
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            stop([process])
+            pytest.fail("the team console did not start: " + log.read_text()[-2000:])
+        time.sleep(0.2)
+    yield ("127.0.0.1", port), log
+    stop([process])
+
+
+def test_the_team_console_cuts_off_slow_clients(team_console):
+    address, log = team_console
+    watch = LogWatch([log])
+    check(address, "/login")
+    assert requests.get(f"http://{address[0]}:{address[1]}/login", timeout=5).status_code == 200
+    assert watch.error_lines() == []

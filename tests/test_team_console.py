@@ -5,7 +5,10 @@ contract, built by hand)."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import time
 from datetime import date
 from typing import Any, Dict, List, Optional
@@ -16,7 +19,9 @@ from sqlalchemy import create_engine
 
 from team_console import auth, charts, pages, periods
 from team_console.app import Analytics, Settings, create_app
+from team_console.figures import DEFINITIONS
 from tests.console_server import serving
+from tests.helpers import ROOT
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 PASSWORD = "correct horse battery staple"
@@ -309,6 +314,15 @@ def test_a_funnel_shows_each_step_with_its_number():
     assert charts.funnel_chart([0, 0], "g", "Steps").count('class="number"') == 2
 
 
+def test_no_topic_is_chosen_for_an_item_unless_its_guess_is_one():
+    page = pages.review_page([{**ITEM, "predicted": "nlu_fallback"}], ["api_keys"], "team", "t")
+    assert '<option value="" selected>Choose a topic…</option>' in page
+    assert '<option value="api_keys">' in page
+    page = pages.review_page([ITEM], ["api_keys"], "team", "t")
+    assert '<option value="">Choose a topic…</option>' in page
+    assert '<option value="api_keys" selected>' in page
+
+
 def test_decision_messages():
     written = {"decision": "topic", "topic": "api_keys", "written": True, "refused": None,
                "file": "data/reviewed/nlu.yml", "status": "topic"}  # fmt: skip
@@ -316,12 +330,33 @@ def test_decision_messages():
         written
     )
     refused = {**written, "written": False, "refused": "in an evaluation set"}
-    assert "Not added to the training data: in an evaluation set." in pages.decision_message(
-        refused
+    assert (
+        "Not added to data/reviewed/nlu.yml: the text is in an evaluation set."
+        in pages.decision_message(refused)
     )
     discarded = {"decision": "discard", "written": False, "refused": None, "status": "discarded"}
     assert "Discarded" in pages.decision_message(discarded)
     assert 'role="alert"' in pages.decision_message({"error": "Choose a topic"})
+
+
+def test_the_docs_say_what_each_figure_and_reason_means_in_the_page_s_words():
+    docs = (ROOT / "docs" / "team.md").read_text(encoding="utf-8")
+    for key, text in DEFINITIONS.items():
+        assert f"| {pages.definition_name(key)} | {text} |" in docs, key
+    for shown in pages.REASONS.values():
+        assert f"| {shown} |" in docs, shown
+
+
+def test_the_console_does_not_start_without_a_password(tmp_path):
+    env = {
+        **os.environ,
+        "TEAM_CONSOLE_PASSWORD": "",
+        "TRACKER_DB_URL": f"sqlite:///{tmp_path}/t.db",
+    }
+    ran = subprocess.run(
+        [sys.executable, "-m", "team_console"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert ran.returncode == 2 and "TEAM_CONSOLE_PASSWORD is not set" in ran.stderr
 
 
 # ---- the app over HTTP ----
@@ -457,7 +492,10 @@ def test_the_review_queue_shows_an_item_and_records_a_decision(console, fake):
     browser = log_in(console)
     page = browser.get(console + "/review").text
     assert "my api key stopped working" in page and "api_keys (0.41)" in page
-    assert '<option value="api_keys" selected>' in page and "low_confidence" in page
+    assert (
+        '<option value="api_keys" selected>' in page
+        and "topic recognised with low confidence" in page
+    )
     text = "  my api key\nstopped   working again "
     page = review(browser, console, decision="topic", topic="locked_account", text=text)
     assert fake.decisions == [(12, "topic", "locked_account", "my api key stopped working again")]
@@ -468,9 +506,10 @@ def test_the_review_queue_shows_an_item_and_records_a_decision(console, fake):
 def test_a_refused_or_invalid_decision_says_why(console, fake):
     browser = log_in(console)
     page = review(browser, console, decision="out_of_scope", text="in the evaluation set already")
-    assert "Not added to the training data: in an evaluation set." in page
-    page = review(browser, console, decision="topic", topic="no_such_topic", text="x")
-    assert "Choose a topic from the list." in page
+    assert "Not added to data/reviewed/nlu.yml: the text is in an evaluation set." in page
+    for topic in ("no_such_topic", ""):
+        page = review(browser, console, decision="topic", topic=topic, text="x")
+        assert "Choose a topic from the list." in page
     page = review(browser, console, decision="topic", topic="api_keys", text=" \n ")
     assert "The text is empty" in page
     page = review(browser, console, decision="delete_everything", text="x")
