@@ -6,7 +6,7 @@ import logging
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import engine, questions
@@ -19,6 +19,7 @@ from common.logs import log_event
 from common.masking import mask_email
 
 log = logging.getLogger(__name__)
+OUTCOME_SLOT = "conversation_outcome"  # read by the team's figures (team_console/)
 
 
 def _entity(tracker: Tracker, name: str) -> Optional[str]:
@@ -60,11 +61,17 @@ def _opened_message(reference: str, contact: Optional[str]) -> Message:
     return Message(response="utter_support_request_opened_no_address", values=values)
 
 
+def outcome_events(outcome: Optional[str]) -> List[Dict[str, Any]]:
+    """The milestone a turn reached, set again each time it is reached (the last one counts)."""
+    return [SlotSet(OUTCOME_SLOT, outcome)] if outcome else []
+
+
 async def open_support_request(
     dispatcher: CollectingDispatcher, tracker: Tracker, contact: Optional[str] = None
-) -> None:
+) -> Optional[str]:
     """Stores the masked conversation (and `contact`, the reply address the user chose to
-    give) with the account backend and tells the user the reference."""
+    give) with the account backend and tells the user the reference; returns it, or None
+    when no request was opened."""
     topic = tracker.get_slot("topic")
     # The budget per client is the network client's the channel saw (REST, widget), so new
     # conversations from one script share it; else the conversation's.
@@ -77,26 +84,27 @@ async def open_support_request(
     except LookupLimited:
         log_event(log, "support_request_limited", logging.WARNING, topic=topic)
         dispatcher.utter_message(response="utter_support_request_limited")
-        return
+        return None
     except BackendUnavailable as error:
         log_event(log, "support_request_failed", logging.WARNING, topic=topic, error=error)
         dispatcher.utter_message(response="utter_support_request_failed")
-        return
+        return None
     log_event(
         log, "support_request_opened", topic=topic, reference=reference, contact=bool(contact)
     )
     send(dispatcher, (_opened_message(reference, contact),))
+    return reference
 
 
 async def apply_turn(
     dispatcher: CollectingDispatcher, tracker: Tracker, state: State, turn: Turn
 ) -> List[Dict[str, Any]]:
     """Sends a turn's messages (their buttons naming the question the turn ends with) and
-    returns its slot events and follow-up."""
+    returns its slot events, its outcome and its follow-up."""
     send(dispatcher, turn.messages, questions.question_of(turn.state))
-    log_event(log, "turn", topic=turn.state.topic, step=turn.state.step)
+    log_event(log, "turn", topic=turn.state.topic, step=turn.state.step, outcome=turn.outcome)
     followup = [FollowupAction(turn.followup)] if turn.followup else []
-    return state_events(state, turn.state) + followup
+    return state_events(state, turn.state) + outcome_events(turn.outcome) + followup
 
 
 class EngineAction(Action):

@@ -17,8 +17,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import questions
-from actions.actions import open_support_request
-from actions.engine import CONTACT_FORM
+from actions.actions import open_support_request, outcome_events
+from actions.engine import CONTACT_FORM, ESCALATED
 from actions.support_requests import contact_address_in
 
 SLOT = "contact_address"
@@ -78,11 +78,12 @@ def given_address(tracker: Tracker) -> Optional[str]:
 
 
 class ActionOpenSupportRequest(Action):
-    """The contact form is done: open the request, with the address if one was given."""
+    """The contact form is done: open the request, with the address if one was given; once it
+    has a reference the conversation is escalated."""
 
     def name(self) -> str:
         return "action_open_support_request"
 
     async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
-        await open_support_request(dispatcher, tracker, given_address(tracker))
-        return [SlotSet(SLOT, None)]
+        reference = await open_support_request(dispatcher, tracker, given_address(tracker))
+        return [SlotSet(SLOT, None)] + outcome_events(ESCALATED if reference else None)

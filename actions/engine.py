@@ -31,6 +31,7 @@ HANDOFF_CONFIRM = "handoff_confirm"  # "Shall I open a support request?"
 DID_YOU_MEAN = "did_you_mean"  # low-confidence guesses are shown
 FINDING_CHOICE = "finding_choice"  # options after what the account check found
 OFFER_WALKTHROUGH = "offer_walkthrough"  # a specific answer was given; walk through the rest?
+FEEDBACK = "feedback"  # "Did this help?" after an answer that ended a question
 
 NEXT = ("Next step", "/next_step")
 WORKED = ("That worked", '/affirm{"outcome": "worked"}')
@@ -40,12 +41,19 @@ NO_THANKS = ("No, thanks", "/deny")
 SOMETHING_ELSE = ("Something else", "/deny")
 WALK_ME_THROUGH = ("Walk me through it", "/affirm")
 THATS_ALL = ("No, that's all", "/deny")
+THUMBS_UP = ("👍 Yes, it helped", '/feedback{"helpful": "yes"}')
+THUMBS_DOWN = ("👎 No", '/feedback{"helpful": "no"}')
 # What Rasa runs after a turn that needs more than the engine: the account form asks the
 # playbook's question; the walk-through action starts a topic with its account check; the
-# contact form asks where the team should reply before a support request is opened.
+# contact form asks where the team should reply before a support request is opened; the
+# feedback form asks what was missing after a thumbs down.
 ACCOUNT_FORM = "account_form"
 START_WALKTHROUGH = "action_start_walkthrough"
 CONTACT_FORM = "contact_form"
+FEEDBACK_FORM = "feedback_form"
+# What happened, for the team's figures (the `conversation_outcome` slot): the user said it
+# worked; a support request was opened; the question was out of scope.
+RESOLVED, ESCALATED, REFUSED = "resolved", "escalated", "refused"
 LOCKED = "locked"  # the finding every account check gives first for a locked account
 # "that worked", "fixed it", "all good now": a yes that ends the walk-through at any step.
 _WORKED = re.compile(
@@ -54,6 +62,12 @@ _WORKED = re.compile(
     re.IGNORECASE,
 )
 _NOT_WORKED = re.compile(r"\b(not|never|no longer|still)\b|n't\b", re.IGNORECASE)
+# "not helpful", "didn't help", "useless": typed feedback that carries no `helpful` entity.
+_NOT_HELPFUL = re.compile(
+    r"\b(not|never|no|nope|unhelpful|useless|pointless|wrong|bad|unclear|confusing|outdated"
+    r"|thumbs down)\b|n't\b|👎",
+    re.IGNORECASE,
+)
 
 Button = Tuple[str, str]
 
@@ -83,7 +97,8 @@ class State:
 class Turn:
     messages: Tuple[Message, ...]
     state: State
-    followup: Optional[str] = None  # ACCOUNT_FORM, START_WALKTHROUGH or CONTACT_FORM runs next
+    followup: Optional[str] = None  # ACCOUNT_FORM, START_WALKTHROUGH, CONTACT_FORM... runs next
+    outcome: Optional[str] = None  # RESOLVED, ESCALATED or REFUSED when the turn reaches one
 
 
 def _book(state: State) -> Playbook:
@@ -206,9 +221,40 @@ def next_step(state: State) -> Turn:
 
 
 def worked(state: State) -> Turn:
-    done = _path(state).done if state.topic else None
+    """ "That worked": the path's closing words, then "Did this help?"."""
+    done = _path(state).done if state.topic and state.path else None
     lead = (Message(text=done),) if done else ()
-    return Turn(lead + (Message(response="utter_anything_else"),), replace(state, awaiting=None))
+    return replace(ask_feedback(state, lead), outcome=RESOLVED)
+
+
+def _feedback_message() -> Message:
+    return Message(response="utter_ask_feedback", buttons=(THUMBS_UP, THUMBS_DOWN))
+
+
+def ask_feedback(state: State, lead: Tuple[Message, ...] = ()) -> Turn:
+    """ "Did this help?" with a thumbs up and a thumbs down (it also invites a new question)."""
+    return Turn(lead + (_feedback_message(),), replace(state, awaiting=FEEDBACK))
+
+
+def helpful_in(text: Optional[str]) -> str:
+    """ "yes" or "no" for feedback typed in the user's own words ("not helpful at all")."""
+    return "no" if text and _NOT_HELPFUL.search(text) else "yes"
+
+
+def feedback(state: State, helpful: Optional[str], text: Optional[str] = None) -> Turn:
+    """A thumbs up gets thanks; a thumbs down asks what was missing (the feedback form, which
+    then offers a person: feedback_noted)."""
+    said = helpful if helpful in ("yes", "no") else helpful_in(text)
+    answered = replace(state, awaiting=None)
+    if said == "no":
+        return Turn((), answered, followup=FEEDBACK_FORM)
+    return Turn((Message(response="utter_feedback_thanks"),), answered)
+
+
+def feedback_noted(state: State) -> Turn:
+    """After a thumbs down (and its comment, if any): thanks, and a person since it did not
+    help."""
+    return offer_support_request(state, (Message(response="utter_feedback_noted"),))
 
 
 def _stuck_help(state: State):
@@ -297,6 +343,8 @@ def affirm(state: State, outcome: Optional[str] = None, text: Optional[str] = No
         return Turn((), replace(state, awaiting=None), followup=START_WALKTHROUGH)
     if state.awaiting == OUTCOME:
         return worked(state)
+    if state.awaiting == FEEDBACK:
+        return feedback(state, "yes")
     if state.awaiting == HANDOFF_CONFIRM:
         # where the team should reply is asked first (the contact form), then it opens
         return Turn((), replace(state, awaiting=None), followup=CONTACT_FORM)
@@ -318,7 +366,9 @@ def deny(state: State) -> Turn:
     if state.awaiting in (CHOICE, STUCK_CHOICE, FINDING_CHOICE):
         return offer_support_request(state)
     if state.awaiting == OFFER_WALKTHROUGH:
-        return Turn((Message(response="utter_anything_else"),), replace(state, awaiting=None))
+        return ask_feedback(state)  # "No, that's all" after a specific answer
+    if state.awaiting == FEEDBACK:
+        return feedback(state, "no")
     return Turn((Message(response="utter_how_can_i_help"),), state)
 
 
@@ -400,6 +450,8 @@ def current_question(state: State) -> Tuple[Message, ...]:
         return (_did_you_mean_message(state.suggestions),)
     if awaiting == OFFER_WALKTHROUGH and state.topic:
         return (_walkthrough_offer(state.topic),)
+    if awaiting == FEEDBACK:
+        return (_feedback_message(),)
     return (Message(response="utter_how_can_i_help"),)
 
 

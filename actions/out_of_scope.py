@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -76,7 +76,7 @@ def pointer(area: Optional[Area]) -> Message:
 def out_of_scope(state: State, text: Optional[str]) -> Turn:
     area = area_of(text)
     log_event(log, "out_of_scope", area=area.id if area else None)
-    return engine.offer_support_request(state, (pointer(area),))
+    return replace(engine.offer_support_request(state, (pointer(area),)), outcome=engine.REFUSED)
 
 
 class ActionOutOfScope(EngineAction):

@@ -68,3 +68,27 @@ def listening_hosts(port: int) -> set:
             words = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
             found.add(socket.inet_ntop(family, words))
     return found
+
+
+def feedback_buttons() -> list:
+    """The "Did this help?" buttons as the actions send them, each naming its question."""
+    from actions import questions
+    from actions.engine import FEEDBACK, THUMBS_DOWN, THUMBS_UP, State
+
+    asked = questions.question_of(State(topic="create_account", path="main", awaiting=FEEDBACK))
+    return [
+        {"title": t, "payload": questions.tagged(p, asked)} for t, p in (THUMBS_UP, THUMBS_DOWN)
+    ]
+
+
+def parsed_payload(text: str) -> tuple:
+    """What Rasa makes of a message that is a button's payload: (intent, {entity: value}),
+    checked against the domain."""
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
+    from rasa.shared.nlu.training_data.message import Message
+
+    domain = Domain.load(ROOT / "domain.yml")
+    message = YAMLStoryReader.unpack_regex_message(Message(data={"text": text}), domain)
+    entities = {e["entity"]: e["value"] for e in message.get("entities") or []}
+    return (message.get("intent") or {}).get("name"), entities

@@ -109,8 +109,8 @@ def test_affirm_with_worked_outcome_finishes():
     trk = tracker("affirm", {**WALKING, "awaiting": "step"}, entities=entities)
     messages, slots = run(ActionAffirm(), trk)
     assert messages[0]["text"] == playbooks()["create_account"].paths["main"].done
-    assert messages[1]["response"] == "utter_anything_else"
-    assert slots == {"awaiting": None}
+    assert messages[1]["response"] == "utter_ask_feedback"  # "Did this help?"
+    assert slots == {"awaiting": "feedback", "conversation_outcome": "resolved"}
 
 
 def test_deny_at_a_step_without_help_offers_a_support_request():
@@ -172,7 +172,7 @@ def test_the_request_stores_a_masked_transcript_and_the_given_address(backend_se
     transcript = json.dumps(stored["transcript"])
     assert "account1@outlook.com" not in transcript and "jane.doe@example.com" not in transcript
     assert "j***e@example.com" in transcript
-    assert changed == {"contact_address": None}
+    assert changed == {"contact_address": None, "conversation_outcome": "escalated"}
 
 
 def test_without_an_address_the_request_says_where_to_quote_the_reference(backend_settings):
@@ -189,7 +189,7 @@ def test_a_backend_that_is_down_gets_an_apology_and_the_conversation_goes_on(mon
         ActionOpenSupportRequest(), tracker("deny", {"contact_address": "none"})
     )
     assert messages[0]["response"] == "utter_support_request_failed"
-    assert changed == {"contact_address": None}
+    assert changed == {"contact_address": None}  # no reference: not escalated
 
 
 @pytest.mark.parametrize("count, response", [(0, "utter_did_you_mean"), (1, "utter_cannot_help")])

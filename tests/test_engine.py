@@ -8,9 +8,11 @@ from actions import engine
 from actions.engine import (
     CHOICE,
     DID_YOU_MEAN,
+    FEEDBACK,
     HANDOFF_CONFIRM,
     NEXT,
     OUTCOME,
+    RESOLVED,
     STEP,
     STUCK,
     STUCK_CHOICE,
@@ -47,7 +49,7 @@ def test_every_topic_starts_and_can_be_walked_to_its_end(topic):
     assert turn.messages, "a topic must say something"
     assert turn.state.awaiting in (STEP, OUTCOME, CHOICE, HANDOFF_CONFIRM)
     final, turns = walk_to_end(turn.state)
-    assert final.awaiting in (None, HANDOFF_CONFIRM)
+    assert final.awaiting in (None, FEEDBACK, HANDOFF_CONFIRM)
 
 
 def test_steps_are_shown_one_at_a_time_with_buttons():
@@ -81,15 +83,15 @@ def test_yes_at_a_step_moves_on_and_yes_to_did_that_work_ends():
     last = State(topic="create_account", path="main", step=steps, awaiting=OUTCOME)
     done = engine.affirm(last)
     assert main_path("create_account").done in texts(done)
-    assert done.messages[-1].response == "utter_anything_else"
-    assert done.state.awaiting is None
+    assert done.messages[-1].response == "utter_ask_feedback"
+    assert done.state.awaiting == FEEDBACK and done.outcome == RESOLVED
 
 
 def test_that_worked_button_ends_even_mid_way():
     state = engine.start(State(), "recover_password_login").state
     turn = engine.affirm(state, outcome="worked")
     assert main_path("recover_password_login").done in texts(turn)
-    assert turn.state.awaiting is None
+    assert turn.state.awaiting == FEEDBACK and turn.outcome == RESOLVED
 
 
 def test_still_stuck_without_step_help_or_choices_offers_a_support_request():

@@ -8,8 +8,10 @@ from actions import engine
 from actions.engine import (
     CHOICE,
     DID_YOU_MEAN,
+    FEEDBACK,
     HANDOFF_CONFIRM,
     OFFER_WALKTHROUGH,
+    RESOLVED,
     START_WALKTHROUGH,
     STEP,
     State,
@@ -35,8 +37,8 @@ def test_that_worked_in_any_wording_ends_the_walk_through_at_step_one(said):
     first = engine.start(State(), topic).state
     assert first.awaiting == STEP and first.step == 1
     for turn in (engine.affirm(first, None, said), engine.thanks(first, said)):
-        assert turn.state.awaiting is None
-        assert turn.messages[-1].response == "utter_anything_else"
+        assert turn.state.awaiting == FEEDBACK and turn.outcome == RESOLVED
+        assert turn.messages[-1].response == "utter_ask_feedback"
         assert "Step 2" not in texts(turn)
 
 
@@ -61,9 +63,9 @@ def test_a_specific_answer_cites_its_source_then_offers_the_walk_through():
     assert turn.state.awaiting == OFFER_WALKTHROUGH
     accepted = engine.affirm(turn.state)
     assert accepted.followup == START_WALKTHROUGH and accepted.state.topic == "delete_account"
-    declined = engine.deny(turn.state)
-    assert declined.state.awaiting is None
-    assert declined.messages[0].response == "utter_anything_else"
+    declined = engine.deny(turn.state)  # "No, that's all"
+    assert declined.state.awaiting == FEEDBACK and declined.outcome is None
+    assert declined.messages[0].response == "utter_ask_feedback"
 
 
 def test_an_undocumented_question_is_answered_honestly_with_a_support_offer():

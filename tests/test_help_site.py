@@ -396,6 +396,25 @@ def test_only_the_latest_question_has_live_buttons(browser_page):
     )
 
 
+def test_did_this_help_is_answered_with_the_widgets_buttons(browser_page):
+    page = browser_page
+    page.locator(".nga-launcher").click()
+    send(page, "how do I create a nuget account?")
+    bot_says(page, "Step 1 of")
+    press(page, "That worked")
+    bot_says(page, "Did this help?")
+    assert live_buttons(page) == ["👍 Yes, it helped", "👎 No"]
+    press(page, "👎 No")
+    bot_says(page, "What was missing or wrong?")
+    assert live_buttons(page) == ["Skip"]
+    send(page, "The Register button is somewhere else now.")  # a comment, typed
+    bot_says(page, "Shall I open it?")
+    assert page.locator(".nga-user").all_inner_texts()[-2:] == [
+        "👎 No",
+        "The Register button is somewhere else now.",
+    ]
+
+
 def in_view(page, selector: str, fragment: str) -> bool:
     """Whether the element's top and bottom are inside the log's visible part."""
     return page.locator(selector, has_text=fragment).last.evaluate(

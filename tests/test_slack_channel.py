@@ -38,6 +38,7 @@ from rasa_plugins.channels.slack_requests import (
     event_metadata,
     signature_problem,
 )
+from tests.helpers import feedback_buttons, parsed_payload
 from tools.servers import start_assistant, stop
 
 TOKEN = "xoxb-test-" + uuid.uuid4().hex
@@ -268,6 +269,24 @@ def test_output_goes_to_the_configured_api_and_renders_buttons_as_blocks(fresh_s
     assert "as_user" not in post["body"]
 
 
+def test_the_feedback_buttons_are_slack_buttons_whose_click_is_their_payload(fresh_slack_api):
+    buttons = feedback_buttons()
+    out = SlackOutput(TOKEN, fresh_slack_api.url, "D43")
+    asyncio.run(out.send_text_with_buttons("U1", "Did this help?", buttons))
+    (post,) = fresh_slack_api.sent("D43")
+    _, actions = post["body"]["blocks"]
+    elements = actions["elements"]
+    assert [e["type"] for e in elements] == ["button", "button"]
+    assert [e["text"]["text"] for e in elements] == ["👍 Yes, it helped", "👎 No"]
+    assert [e["value"] for e in elements] == [b["payload"] for b in buttons]
+    # a click comes back as the button's value, which Rasa reads as the feedback it says
+    for element, helpful in zip(elements, ("yes", "no"), strict=True):
+        clicked = {"type": "button", "action_id": "a1", "value": element["value"]}
+        returned = SlackChannel._get_interactive_response(clicked)
+        intent, entities = parsed_payload(returned)
+        assert intent == "feedback" and entities["helpful"] == helpful and entities["question"]
+
+
 def dispatch(api: SlackApi, text: str, metadata_extra: Optional[Dict[str, Any]] = None) -> List:
     """What the channel passes on for one message, its replies going to the stand-in."""
     channel = SlackChannel(SlackSettings(token=TOKEN, signing_secret=SECRET, api_url=api.url))
@@ -455,6 +474,28 @@ def test_a_button_click_is_the_users_next_message(slack_assistant, slack_api):
     response = conversation.click(buttons["Next step"], step["ts"])
     assert response.status_code == 200, response.text
     slack_api.wait_for(conversation.channel, "Step 2 of")
+
+
+def buttons_of(post: Dict[str, Any]) -> Dict[str, str]:
+    """A posted message's buttons: title -> value."""
+    blocks = post["body"].get("blocks") or []
+    return {e["text"]["text"]: e["value"] for b in blocks for e in b.get("elements", [])}
+
+
+@pytest.mark.model
+def test_did_this_help_is_answered_by_a_click_in_slack(slack_assistant, slack_api):
+    conversation = Conversation(slack_assistant)
+    conversation.say("how do I create a nuget account?")
+    step = slack_api.wait_for(conversation.channel, "Step 1 of")
+    assert conversation.click(buttons_of(step)["That worked"], step["ts"]).status_code == 200
+    asked = slack_api.wait_for(conversation.channel, "Did this help?")
+    buttons = buttons_of(asked)
+    assert list(buttons) == ["👍 Yes, it helped", "👎 No"]
+    assert conversation.click(buttons["👎 No"], asked["ts"]).status_code == 200
+    prompt = slack_api.wait_for(conversation.channel, "What was missing or wrong?")
+    assert list(buttons_of(prompt)) == ["Skip"]
+    assert conversation.click(buttons_of(prompt)["Skip"], prompt["ts"]).status_code == 200
+    slack_api.wait_for(conversation.channel, "Shall I open it?")
 
 
 @pytest.mark.model

@@ -37,6 +37,7 @@ from rasa_plugins.channels.limits import MAX_MESSAGE_CHARS, TOO_LONG
 from rasa_plugins.channels.teams import TeamsChannel, message_metadata, message_text
 from rasa_plugins.channels.teams_output import HERO_CARD as HERO
 from rasa_plugins.channels.teams_output import card_action, reply_envelope, reply_url
+from tests.helpers import feedback_buttons, parsed_payload
 from tools.servers import MODEL, free_port, start_assistant, stop
 
 APP_ID = "00000000-1111-2222-3333-444444444444"
@@ -389,6 +390,24 @@ def test_buttons_are_card_actions_that_come_back_as_the_payload():
     )
 
 
+def test_the_feedback_buttons_are_card_actions_whose_click_is_their_payload():
+    for button, helpful in zip(feedback_buttons(), ("yes", "no"), strict=True):
+        action = card_action(button)
+        assert action == {
+            "type": "messageBack",
+            "title": button["title"],
+            "displayText": button["title"],
+            "text": button["payload"],
+            "value": {"payload": button["payload"]},
+        }
+        # Teams sends the action's text as the message (or only its value): either way the
+        # bot gets the payload, which Rasa reads as the feedback it says
+        for clicked in ({"text": action["text"]}, {"text": "", "value": action["value"]}):
+            text = message_text(activity("https://x/", **clicked))
+            intent, entities = parsed_payload(text)
+            assert intent == "feedback" and entities["helpful"] == helpful and entities["question"]
+
+
 def activity(service_url: str, text: str = "forgot my password", **overrides: Any) -> Dict:
     base = {
         "type": "message",
@@ -644,6 +663,22 @@ def test_teams_conversation_end_to_end(teams_stack):
     assert shown_text(step_2).startswith("Step 2 of 2")
     assert "https://docs.microsoft.com/en-us/azure/" in shown_text(step_2)  # links stay in markdown
     assert len(s.token_requests) == 1  # one token for the whole conversation
+
+
+@pytest.mark.model
+def test_did_this_help_is_answered_by_a_card_click_in_teams(teams_stack):
+    user = "29:feedback-" + uuid.uuid4().hex[:8]
+    step = turn(teams_stack, user, "how do I create a nuget account?", "f1")[-1]
+    assert shown_text(step).startswith("Step 1 of")
+    asked = turn(teams_stack, user, card_buttons(step)["That worked"]["text"], "f2")[-1]
+    assert "Did this help?" in shown_text(asked)
+    buttons = card_buttons(asked)
+    assert list(buttons) == ["👍 Yes, it helped", "👎 No"]
+    assert all(b["type"] == "messageBack" for b in buttons.values())
+    (prompt,) = turn(teams_stack, user, buttons["👎 No"]["text"], "f3")
+    assert "What was missing or wrong?" in shown_text(prompt)
+    replies = turn(teams_stack, user, card_buttons(prompt)["Skip"]["text"], "f4")
+    assert "Shall I open it?" in shown_text(replies[-1])
 
 
 @pytest.mark.model
