@@ -20,6 +20,7 @@ from common.masking import mask_email
 
 log = logging.getLogger(__name__)
 OUTCOME_SLOT = "conversation_outcome"  # read by the team's figures (team_console/)
+FEEDBACK_SLOT = "conversation_feedback"  # "up" or "down", read there too
 
 
 def _entity(tracker: Tracker, name: str) -> Optional[str]:
@@ -61,9 +62,12 @@ def _opened_message(reference: str, contact: Optional[str]) -> Message:
     return Message(response="utter_support_request_opened_no_address", values=values)
 
 
-def outcome_events(outcome: Optional[str]) -> List[Dict[str, Any]]:
-    """The milestone a turn reached, set again each time it is reached (the last one counts)."""
-    return [SlotSet(OUTCOME_SLOT, outcome)] if outcome else []
+def outcome_events(outcome: Optional[str], feedback: Optional[str] = None) -> List[Dict[str, Any]]:
+    """The milestone a turn reached and the feedback it took, set again each time (the last
+    one counts). Only a turn that answered the question asked sets them: a stale thumbs down
+    never reaches the engine's feedback()."""
+    events = [SlotSet(OUTCOME_SLOT, outcome)] if outcome else []
+    return events + ([SlotSet(FEEDBACK_SLOT, feedback)] if feedback else [])
 
 
 async def open_support_request(
@@ -104,7 +108,7 @@ async def apply_turn(
     send(dispatcher, turn.messages, questions.question_of(turn.state))
     log_event(log, "turn", topic=turn.state.topic, step=turn.state.step, outcome=turn.outcome)
     followup = [FollowupAction(turn.followup)] if turn.followup else []
-    return state_events(state, turn.state) + outcome_events(turn.outcome) + followup
+    return state_events(state, turn.state) + outcome_events(turn.outcome, turn.feedback) + followup
 
 
 class EngineAction(Action):

@@ -99,6 +99,7 @@ class Turn:
     state: State
     followup: Optional[str] = None  # ACCOUNT_FORM, START_WALKTHROUGH, CONTACT_FORM... runs next
     outcome: Optional[str] = None  # RESOLVED, ESCALATED or REFUSED when the turn reaches one
+    feedback: Optional[str] = None  # "up" or "down": the answer to "Did this help?" it took
 
 
 def _book(state: State) -> Playbook:
@@ -247,8 +248,8 @@ def feedback(state: State, helpful: Optional[str], text: Optional[str] = None) -
     said = helpful if helpful in ("yes", "no") else helpful_in(text)
     answered = replace(state, awaiting=None)
     if said == "no":
-        return Turn((), answered, followup=FEEDBACK_FORM)
-    return Turn((Message(response="utter_feedback_thanks"),), answered)
+        return Turn((), answered, followup=FEEDBACK_FORM, feedback="down")
+    return Turn((Message(response="utter_feedback_thanks"),), answered, feedback="up")
 
 
 def feedback_noted(state: State) -> Turn:

@@ -1,11 +1,15 @@
 """What happened in one conversation, read from its stored events: a plain function of them.
 
-A conversation is one Rasa session (from a `session_started` event to the next). The actions
-mark milestones in the slot `conversation_outcome` (resolved, escalated, refused); a topic
-recognised later starts a new walk-through and the last of these wins. A walk-through still
-waiting on the user when the events end is `in_progress`: figures.py calls it abandoned once
-it has been idle long enough, else open. Where the user left (the last step shown) and where
-they said "Still stuck" come from the engine's slots.
+A conversation is one Rasa session (from `action_session_start` to the next). The actions
+mark milestones in the slot `conversation_outcome` (resolved, escalated, refused) and the
+answer to "Did this help?" they took in `conversation_feedback` (up, down; a stale button is
+never taken); a topic recognised later starts a new walk-through and the last of these wins.
+Slots Rasa carries over into a new session (set again before its first message) are state,
+not news. A walk-through still waiting on the user when the events end is `in_progress`:
+figures.py calls it abandoned once it has been idle long enough, else open; one that waits
+only on "Did this help?" or on the offer of a walk-through after an answer is `unconfirmed`.
+Where the user left (the last step shown) and where they said "Still stuck" come from the
+engine's slots.
 
 Review candidates are the user messages the assistant was unsure about: a fallback, a "did
 you mean", low confidence, out of scope, the question a user corrected ("no, that's not my
@@ -23,6 +27,12 @@ OUTCOME_SLOT = "conversation_outcome"
 SESSION_START = "action_session_start"
 MILESTONES = ("resolved", "escalated", "refused")
 STUCK_AWAITING = ("step", "outcome")  # a "no" there is "Still stuck" (actions/engine.py)
+# What the assistant may wait on when nothing more is needed: "Did this help?", the offer of
+# a walk-through after a specific answer. Left there, a conversation is unconfirmed, not
+# abandoned; so is one left in the feedback form.
+ANSWERED_AWAITING = (None, "", "feedback", "offer_walkthrough")
+ANSWERED_LOOPS = (None, "feedback_form")
+FEEDBACK_SLOT = "conversation_feedback"
 LOW_CONFIDENCE = 0.7  # below this a recognised topic is worth a second look
 # Intents that answer the assistant rather than ask something: never review candidates.
 REPLIES = frozenset(
@@ -98,13 +108,6 @@ def _intent(event: Event) -> Tuple[Optional[str], Optional[float]]:
     return intent.get("name"), float(confidence) if confidence is not None else None
 
 
-def _entity(event: Event, name: str) -> Optional[str]:
-    for entity in (event.get("parse_data") or {}).get("entities") or ():
-        if entity.get("entity") == name:
-            return str(entity.get("value"))
-    return None
-
-
 def _best_topic(event: Event) -> Tuple[Optional[str], Optional[float]]:
     """The intent the classifier ranked first apart from its fallback."""
     for item in (event.get("parse_data") or {}).get("intent_ranking") or ():
@@ -141,8 +144,6 @@ class _Reader:
         awaiting = self.slots.get("awaiting")
         if name == "deny" and awaiting in STUCK_AWAITING:
             summary.stuck = self._place()
-        if name == "feedback":
-            self._feedback(_entity(event, "helpful"))
         if name == "wrong_topic":
             self.flag(self.topic_question, "corrected")
         if self.active_loop or name in REPLIES:
@@ -155,12 +156,6 @@ class _Reader:
         elif confidence is not None and confidence < LOW_CONFIDENCE:
             self.flag(row, "low_confidence")
 
-    def _feedback(self, helpful: Optional[str]) -> None:
-        if helpful in ("yes", "no"):
-            self.summary.feedback = "up" if helpful == "yes" else "down"
-        if helpful == "no":
-            self.flag(self.topic_question, "thumbs_down")
-
     def _place(self) -> Tuple[Optional[str], Optional[str], Optional[int]]:
         step = self.slots.get("playbook_step")
         return (self.slots.get("topic"), self.slots.get("playbook_path"), _int(step))
@@ -169,12 +164,18 @@ class _Reader:
         summary = self.summary
         previous = self.slots.get(name)
         self.slots[name] = value
+        if not summary.user_messages:
+            return  # slots carried over from the last session: its state, not new milestones
         if name == "topic" and value and value != previous:
             summary.topic = summary.topic or value
             summary.state = "in_progress"
             self.topic_question = self.question
         elif name == OUTCOME_SLOT and value in MILESTONES:
             summary.state = value
+        elif name == FEEDBACK_SLOT and value in ("up", "down"):
+            summary.feedback = value
+            if value == "down":
+                self.flag(self.topic_question, "thumbs_down")
         elif name == "feedback_comment" and value:
             summary.comment = str(value)
         elif name == "playbook_step":
@@ -194,7 +195,8 @@ class _Reader:
         summary = self.summary
         if summary.state == "in_progress":
             summary.left = self._place()
-            if not self.slots.get("awaiting"):
+            waiting = self.slots.get("awaiting") not in ANSWERED_AWAITING
+            if not waiting and self.active_loop in ANSWERED_LOOPS:
                 summary.state = "unconfirmed"  # the answer was given, nothing is asked
         summary.candidates = sorted(self.flagged.values(), key=lambda c: c.event_id)
         return summary

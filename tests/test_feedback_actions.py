@@ -78,7 +78,7 @@ def test_a_thumbs_up_gets_thanks():
     trk = tracker("feedback", {**SLOTS, "awaiting": FEEDBACK}, "/feedback", pressed("yes", None))
     messages, events = run(ActionFeedback(), trk)
     assert [m["response"] for m in messages] == ["utter_feedback_thanks"]
-    assert slots_of(events) == {"awaiting": None}
+    assert slots_of(events) == {"awaiting": None, "conversation_feedback": "up"}
 
 
 def test_a_thumbs_down_starts_the_feedback_form():
@@ -87,6 +87,7 @@ def test_a_thumbs_down_starts_the_feedback_form():
     messages, events = run(ActionFeedback(), trk)
     assert messages == []
     assert {"event": "followup", "name": FEEDBACK_FORM, "timestamp": None} in events
+    assert slots_of(events)["conversation_feedback"] == "down"
 
 
 def test_an_old_feedback_button_is_stale():
@@ -97,6 +98,7 @@ def test_an_old_feedback_button_is_stale():
     )
     assert messages[0]["response"] == "utter_stale_button"
     assert messages[1]["text"].startswith("Step 2 of")
+    assert "conversation_feedback" not in slots_of(events)  # an old thumbs down counts not
     assert events == []  # nothing answered, no form
 
 

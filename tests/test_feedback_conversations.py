@@ -72,6 +72,7 @@ def test_that_worked_asks_did_this_help_and_a_thumbs_up_gets_thanks(assistant):
     again = texts(assistant.say(user, button(done, "👎")))
     assert again.startswith(STALE) and COMMENT_PROMPT not in again
     assert slot_values(assistant, user, "conversation_outcome") == ["resolved"]
+    assert slot_values(assistant, user, "conversation_feedback") == ["up"]  # not the stale one
     stored = [e for e in user_events(assistant, user) if intent_of(e) == "feedback"]
     assert [entity(e, "helpful") for e in stored] == ["yes", "no"]  # the stale one too
 

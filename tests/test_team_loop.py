@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 from typing import Optional
 
 import pytest
@@ -18,7 +19,8 @@ import sqlalchemy as sa
 from team_console import review
 from team_console.database import connect
 from team_console.refresh import refresh
-from tests.test_conversations import texts
+from tests.test_conversations import sender, texts
+from tests.test_stale_buttons import button
 from tools.servers import ROOT, start_assistant, stop
 
 pytestmark = pytest.mark.model
@@ -30,11 +32,112 @@ CONFUSED = "my profile page shows a grey ghost badge instead of my avatar"
 
 @pytest.fixture(scope="module")
 def stack(backend, tmp_path_factory):
-    """A stack of its own: its tracker database holds only this module's conversations."""
+    """A stack of its own: its tracker database holds only the scripted conversations."""
     workdir = tmp_path_factory.mktemp("team-loop")
     assistant, processes = start_assistant(workdir, backend)
     yield assistant, f"sqlite:///{workdir / 'tracker.db'}"
     stop(processes)
+
+
+@pytest.fixture
+def shared(assistant):
+    """The session's assistant and its tracker database (shared with other tests)."""
+    return assistant, f"sqlite:///{Path(assistant.logs[0]).parent / 'tracker.db'}"
+
+
+def walk_to_worked(assistant, user: str) -> list:
+    started = assistant.say(user, "how do I create a nuget account?")
+    return assistant.say(user, button(started, "That worked"))
+
+
+def scripted_conversations(assistant) -> None:
+    """Six conversations, one of each outcome, two with feedback."""
+    happy = sender()
+    assistant.say(happy, button(walk_to_worked(assistant, happy), "👍"))
+    unhappy = sender()
+    assistant.say(unhappy, button(walk_to_worked(assistant, unhappy), "👎"))
+    assistant.say(unhappy, "the page had no such button for me")
+    escalating = sender()
+    assistant.say(escalating, "I forgot my nuget.org password")
+    assistant.say(escalating, "/deny")  # still stuck
+    assistant.say(escalating, "/affirm")  # yes, open a request
+    assert "NGS-" in texts(assistant.say(escalating, "/deny"))  # without an address
+    assistant.say(sender(), "what's the weather like in Seattle tomorrow?")
+    assistant.say(sender(), "please delete my nuget account")  # and never comes back
+    assistant.say(sender(), "hello")
+
+
+EXPECTED = {
+    "conversations": 6,
+    "answered": 4,
+    "answer_rate": 0.6667,
+    "resolved": 2,
+    "resolution_rate": 0.3333,
+    "escalated": 1,
+    "escalation_rate": 0.1667,
+    "refused": 1,
+    "abandoned": 1,
+    "open": 0,
+    "unconfirmed": 0,
+    "no_topic": 1,
+    "thumbs_up": 1,
+    "thumbs_down": 1,
+    "thumbs_up_share": 0.5,
+}
+
+
+def test_scripted_conversations_give_exactly_the_expected_figures(stack, tmp_path):
+    assistant, url = stack
+    scripted_conversations(assistant)
+    report = tmp_path / "report.json"
+    output = run("team_console.report", "--db", url, "--idle-minutes", "0", "--json", str(report))
+    figures = json.loads(report.read_text())
+    assert {key: figures[key] for key in EXPECTED} == EXPECTED
+    assert {row["topic"]: row for row in figures["by_topic"]} == {
+        "create_account": dict(
+            topic="create_account",
+            conversations=2,
+            resolved=2,
+            escalated=0,
+            abandoned=0,
+            thumbs_up=1,
+            thumbs_down=1,
+        ),
+        "recover_password_login": dict(
+            topic="recover_password_login",
+            conversations=1,
+            resolved=0,
+            escalated=1,
+            abandoned=0,
+            thumbs_up=0,
+            thumbs_down=0,
+        ),
+        "delete_account": dict(
+            topic="delete_account",
+            conversations=1,
+            resolved=0,
+            escalated=0,
+            abandoned=1,
+            thumbs_up=0,
+            thumbs_down=0,
+        ),
+    }
+    assert figures["top_unanswered"] == [
+        {
+            "text": "what's the weather like in Seattle tomorrow?",
+            "count": 1,
+            "reason": "out_of_scope",
+        }
+    ]
+    assert [f["topic"] for f in figures["funnels"]] == [
+        "create_account",
+        "delete_account",
+        "recover_password_login",
+    ]
+    assert figures["funnels"][0]["steps"][0] == 2
+    printed = dict(line.rsplit(None, 1) for line in output.splitlines()[3:18] if "  " in line)
+    assert printed["Conversations"] == "6" and printed["Resolution rate"] == "33.3%"
+    assert printed["Thumbs-up share"] == "50.0%" and printed["Abandoned"] == "1"
 
 
 def run(*command: str, env: Optional[dict] = None) -> str:
@@ -63,8 +166,8 @@ def table_dump(url: str) -> str:
     return json.dumps(rows, ensure_ascii=False)
 
 
-def test_nothing_personal_reaches_the_analytics_or_the_review_queue(stack, tmp_path):
-    assistant, url = stack
+def test_nothing_personal_reaches_the_analytics_or_the_review_queue(shared, tmp_path):
+    assistant, url = shared
     user = f"private-{uuid.uuid4().hex[:8]}"
     for text in (
         "hi, I'm jane.doe@example.com and my backup is jd+nuget@contoso.co.uk",
@@ -79,8 +182,8 @@ def test_nothing_personal_reaches_the_analytics_or_the_review_queue(stack, tmp_p
     assert "j***e@example.com" in dumped  # the texts are there, masked
 
 
-def test_a_reviewed_message_is_learnt_after_the_retrain_command(stack, tmp_path, monkeypatch):
-    assistant, url = stack
+def test_a_reviewed_message_is_learnt_after_the_retrain_command(shared, tmp_path, monkeypatch):
+    assistant, url = shared
     user = f"review-{uuid.uuid4().hex[:8]}"
     replies = assistant.say(user, CONFUSED)
     assert "outside" not in texts(replies).lower()  # taken for a topic today

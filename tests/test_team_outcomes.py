@@ -120,11 +120,39 @@ def test_a_correction_and_a_thumbs_down_flag_the_question_they_are_about():
     assert [c.reason for c in one(script).candidates] == ["corrected"]
     script = Script().start().user("key expired", "manage_api_keys", 0.95)
     script.topic("manage_api_keys").user('/feedback{"helpful": "no"}', "feedback", helpful="no")
+    script.slot("conversation_feedback", "down")
     script.loop("feedback_form").user("it did not say where", "inform").loop(None)
     script.slot("feedback_comment", "it did not say where")
     summary = one(script)
     assert (summary.feedback, summary.comment) == ("down", "it did not say where")
     assert [(c.text, c.reason) for c in summary.candidates] == [("key expired", "thumbs_down")]
+
+
+def test_feedback_counts_only_as_the_actions_took_it_and_carried_slots_are_no_news():
+    script = Script().start().user("forgot password", "recover_password_login")
+    script.topic("recover_password_login").user("/affirm", "affirm")
+    script.slot("conversation_outcome", "resolved").slot("awaiting", "feedback")
+    script.user('/feedback{"helpful": "no"}', "feedback", helpful="no")  # a stale button:
+    assert one(script).feedback is None  # the actions set no conversation_feedback
+    script.user("yes", "affirm").slot("conversation_feedback", "up").slot("awaiting", None)
+    assert (one(script).feedback, one(script).state) == ("up", "resolved")
+    # The next session starts with the old slots set again by Rasa, before any message.
+    script.start().slot("conversation_outcome", "resolved").slot("conversation_feedback", "up")
+    script.slot("topic", "recover_password_login").slot("awaiting", None)
+    script.user("hello again", "greet")
+    summary = one(script)
+    assert (summary.state, summary.feedback, summary.topic) == ("no_topic", None, None)
+
+
+def test_left_at_did_this_help_is_unconfirmed_and_left_in_a_form_is_in_progress():
+    script = Script().start().user("is my username case sensitive", "change_username")
+    script.topic("change_username", 0, "offer_walkthrough").user("no, that's all", "deny")
+    assert one(script).state == "unconfirmed"
+    script.slot("awaiting", "feedback")
+    assert one(script).state == "unconfirmed"
+    script = Script().start().user("which microsoft account is linked", "change_microsoft_account")
+    script.slot("topic", "change_microsoft_account").loop("account_form")
+    assert one(script).state == "in_progress"
 
 
 def test_sessions_split_and_a_session_without_user_messages_is_no_conversation():
@@ -164,8 +192,9 @@ def store(engine, sender: str, script: Script) -> None:
 def resolved(start: float) -> Script:
     script = Script(start).start().user("forgot password", "recover_password_login")
     script.topic("recover_password_login").user("/affirm", "affirm")
-    script.slot("conversation_outcome", "resolved").slot("awaiting", None)
-    return script.user('/feedback{"helpful": "yes"}', "feedback", helpful="yes")
+    script.slot("conversation_outcome", "resolved").slot("awaiting", "feedback")
+    script.user('/feedback{"helpful": "yes"}', "feedback", helpful="yes")
+    return script.slot("conversation_feedback", "up").slot("awaiting", None)
 
 
 def test_figures_count_each_outcome_once_and_refresh_is_incremental(engine):
