@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -12,7 +13,7 @@ import pytest
 os.environ.setdefault("DIGEST_SECRET", "test-digest-secret")
 
 from tools.cluster import start_cluster
-from tools.servers import MODEL, backend_env, start_assistant, start_backend, stop
+from tools.servers import MODEL, ROOT, backend_env, start_assistant, start_backend, stop
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -129,3 +130,24 @@ def stand_in():
     yield make
     for server in servers:
         server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's Chromium for the browser tests, installed by scripts/browser.sh when missing."""
+    found = subprocess.run(
+        ["bash", "scripts/browser.sh"], cwd=ROOT, capture_output=True, text=True, timeout=900
+    )
+    if found.returncode != 0:
+        pytest.fail("no Chromium for the browser test: " + found.stderr[-2000:])
+    return found.stdout.strip()
+
+
+@pytest.fixture
+def browser(chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        yield browser
+        browser.close()

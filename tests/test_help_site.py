@@ -7,7 +7,6 @@ buttons, scrolling and the per-tab storage of the transcript."""
 from __future__ import annotations
 
 import re
-import subprocess
 import threading
 
 import pytest
@@ -31,32 +30,11 @@ TENANT_QUESTION = "login fails with my company email, unmanaged azure ad tenant"
 
 
 @pytest.fixture(scope="module")
-def chromium() -> str:
-    """Debian's Chromium, installed by scripts/browser.sh when missing."""
-    found = subprocess.run(
-        ["bash", "scripts/browser.sh"], cwd=ROOT, capture_output=True, text=True, timeout=900
-    )
-    if found.returncode != 0:
-        pytest.fail("no Chromium for the browser test: " + found.stderr[-2000:])
-    return found.stdout.strip()
-
-
-@pytest.fixture(scope="module")
 def help_site(assistant):
     server = make_server("127.0.0.1", 0, assistant.url)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
-
-
-@pytest.fixture
-def browser(chromium):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -17,10 +17,13 @@ import pytest
 import sqlalchemy as sa
 
 from team_console import review
+from team_console.app import Settings, create_app, project_analytics
 from team_console.database import connect
 from team_console.refresh import refresh
+from tests.console_server import serving
 from tests.test_conversations import sender, texts
 from tests.test_stale_buttons import button
+from tests.test_team_console_browser import PASSWORD, card, log_in
 from tools.servers import ROOT, start_assistant, stop
 
 pytestmark = pytest.mark.model
@@ -86,7 +89,7 @@ EXPECTED = {
 }
 
 
-def test_scripted_conversations_give_exactly_the_expected_figures(stack, tmp_path):
+def test_scripted_conversations_give_exactly_the_expected_figures(stack, tmp_path, browser):
     assistant, url = stack
     scripted_conversations(assistant)
     report = tmp_path / "report.json"
@@ -138,6 +141,36 @@ def test_scripted_conversations_give_exactly_the_expected_figures(stack, tmp_pat
     printed = dict(line.rsplit(None, 1) for line in output.splitlines()[3:18] if "  " in line)
     assert printed["Conversations"] == "6" and printed["Resolution rate"] == "33.3%"
     assert printed["Thumbs-up share"] == "50.0%" and printed["Abandoned"] == "1"
+    # The same figures on the team's page, in the real browser.
+    engine = connect(url)
+    settings = Settings(password=PASSWORD, idle_minutes=0)
+    with serving(create_app(engine, settings, project_analytics())) as console:
+        page = browser.new_page()
+        page.goto(console + "/")
+        log_in(page)
+        shown = {label: card(page, label) for label in CARDS}
+        ended = " ".join(
+            page.get_by_role("table", name="How conversations ended").inner_text().split()
+        )
+        page.close()
+    engine.dispose()
+    assert shown == CARDS
+    for outcome in (
+        "Resolved 2 33.3%",
+        "Escalated 1 16.7%",
+        "Abandoned 1 16.7%",
+        "No topic recognised 1 16.7%",
+    ):
+        assert outcome in ended
+
+
+CARDS = {
+    "Conversations": "6",
+    "Answer rate": "66.7%",
+    "Resolution rate": "33.3%",
+    "Escalation rate": "16.7%",
+    "Thumbs-up share": "50%",
+}
 
 
 def run(*command: str, env: Optional[dict] = None) -> str:
