@@ -442,7 +442,7 @@ def decision_message(flash: Dict[str, Any]) -> Html:
         return _alert(flash["error"])
     decision, topic = flash.get("decision"), flash.get("topic")
     if flash.get("refused"):
-        text = f"Not added to {flash.get('file')}: the text is {flash['refused']}."
+        text = f"Not added to {flash.get('file')}: {flash['refused']}."
     elif flash.get("written"):
         kind = f"an example of {topic}" if decision == "topic" else "an out-of-scope example"
         text = f"Added to {flash.get('file')} as {kind}."

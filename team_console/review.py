@@ -31,8 +31,10 @@ EVALUATION_DIR = ROOT / "tests" / "evaluation"
 OUT_OF_SCOPE = "out_of_scope"
 DECISIONS = ("topic", OUT_OF_SCOPE, "discard")
 STATUS = {"topic": "topic", OUT_OF_SCOPE: OUT_OF_SCOPE, "discard": "discarded"}
-IN_EVALUATION = "in an evaluation set"
-ALREADY_TRAINED = "already in the training data"
+# Why a labelled text was not written, as the end of "Not added to <file>: ...".
+IN_EVALUATION = "the text is in an evaluation set"
+ALREADY_TRAINED = "the text is already in the training data"
+NO_EVALUATION = "no evaluation sets here to check it against (run the console from a checkout)"
 _writing = threading.Lock()
 
 
@@ -177,6 +179,8 @@ def decide(
 def write_example(intent: str, text: str) -> Tuple[bool, Optional[str]]:
     """Appends `text` under `intent` in the reviewed file: (written, why not)."""
     key = normal(text)
+    if not any(evaluation_dir().glob("*.yml")):
+        return False, NO_EVALUATION  # a console away from the checkout: nothing to check by
     if key in evaluation_texts():
         return False, IN_EVALUATION
     with _writing:
@@ -228,7 +232,7 @@ def unwritten(engine: Engine) -> List[Any]:
 
 def export(engine: Engine) -> Dict[str, int]:
     """Writes every labelled item not yet written; counts by what happened."""
-    counts = {"written": 0, IN_EVALUATION: 0, ALREADY_TRAINED: 0}
+    counts = {"written": 0, IN_EVALUATION: 0, ALREADY_TRAINED: 0, NO_EVALUATION: 0}
     for row in unwritten(engine):
         written, refused = write_example(row.assigned, row.text)
         counts["written" if written else refused] += 1

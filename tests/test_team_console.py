@@ -143,7 +143,7 @@ class FakeAnalytics:
                 "status": decision,
                 "written": False,
                 "file": "data/reviewed/nlu.yml",
-                "refused": "in an evaluation set",
+                "refused": "the text is in an evaluation set",
             }
         return {"status": decision, "written": True, "file": "data/reviewed/nlu.yml",
                 "refused": None}  # fmt: skip
@@ -329,7 +329,7 @@ def test_decision_messages():
     assert "Added to data/reviewed/nlu.yml as an example of api_keys." in pages.decision_message(
         written
     )
-    refused = {**written, "written": False, "refused": "in an evaluation set"}
+    refused = {**written, "written": False, "refused": "the text is in an evaluation set"}
     assert (
         "Not added to data/reviewed/nlu.yml: the text is in an evaluation set."
         in pages.decision_message(refused)

@@ -275,6 +275,15 @@ def test_a_reviewed_item_becomes_a_training_example_unless_it_is_an_evaluation_t
     written = target.read_text()
     assert "- intent: manage_api_keys" in written and "    - my nuget key thingy expired" in written
     assert "wont upload" not in written
+    # Away from the checkout there are no evaluation sets to check by: nothing is written.
+    monkeypatch.setenv("EVALUATION_DIR", str(tmp_path / "missing"))
+    store(engine, "erin", Script(T0 + 50).start().user("blarg nuget gizmo", "nlu_fallback", 0.1))
+    refresh(engine, now=T0 + 200)
+    (late,) = review.open_items(engine)
+    unchecked = review.decide(engine, late["id"], "topic", topic="manage_api_keys")
+    assert unchecked["refused"] == review.NO_EVALUATION and "gizmo" not in target.read_text()
+    # both labelled items not written yet wait for an export from a checkout
+    assert review.export(engine)[review.NO_EVALUATION] == 2
     with pytest.raises(review.ReviewError):
         review.decide(engine, 999, "discard")
     with pytest.raises(review.ReviewError):
