@@ -38,12 +38,9 @@ class ActionAskContactAddress(Action):
         return "action_ask_contact_address"
 
     async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
-        payload = questions.tagged(NO_ADDRESS_BUTTON["payload"], _asked(tracker))
-        button = {**NO_ADDRESS_BUTTON, "payload": payload}
-        # rasa shell makes buttons a menu that cannot take a typed address; "no" works there
-        terminal = tracker.get_latest_input_channel() == "cmdline"
-        buttons = None if terminal else [button]
-        dispatcher.utter_message(response="utter_ask_contact_address", buttons=buttons)
+        questions.ask_with_button(
+            dispatcher, tracker, "utter_ask_contact_address", NO_ADDRESS_BUTTON, _asked(tracker)
+        )
         return []
 
 

@@ -89,11 +89,9 @@ class ActionAskFeedbackComment(Action):
         return "action_ask_feedback_comment"
 
     async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
-        skip = {**SKIP_BUTTON, "payload": questions.tagged(SKIP_BUTTON["payload"], _asked(tracker))}
-        # rasa shell makes buttons a menu that cannot take typed text; "no" skips there
-        terminal = tracker.get_latest_input_channel() == "cmdline"
-        buttons = None if terminal else [skip]
-        dispatcher.utter_message(response="utter_ask_feedback_comment", buttons=buttons)
+        questions.ask_with_button(
+            dispatcher, tracker, "utter_ask_feedback_comment", SKIP_BUTTON, _asked(tracker)
+        )
         return []
 
 

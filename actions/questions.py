@@ -97,3 +97,18 @@ def refused_as_stale(
     log_event(log, "stale_button", awaiting=form)
     dispatcher.utter_message(response="utter_stale_button")
     return True
+
+
+def ask_with_button(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    response: str,
+    button: Dict[str, str],
+    asked: str,
+) -> None:
+    """A form's question with its one way out as a button naming the question. `rasa shell`
+    makes buttons a menu that cannot take typed text, so there the button is left out (a
+    typed "no" does the same)."""
+    tagged_button = {**button, "payload": tagged(button["payload"], asked)}
+    terminal = tracker.get_latest_input_channel() == "cmdline"
+    dispatcher.utter_message(response=response, buttons=None if terminal else [tagged_button])
