@@ -19,6 +19,7 @@ import uvicorn
 from common import uvicorn_deadlines
 from team_console.app import Settings, create_app, project_analytics
 from team_console.database import connect
+from team_console.figures import DEFAULT_IDLE_MINUTES
 
 
 class ConsoleH11Protocol(uvicorn_deadlines.DeadlineH11Protocol):
@@ -32,7 +33,7 @@ def main() -> int:
     parser.add_argument(
         "--idle-minutes",
         type=int,
-        default=30,
+        default=DEFAULT_IDLE_MINUTES,
         help="a conversation idle this long without an outcome counts as abandoned",
     )
     args = parser.parse_args()

@@ -31,12 +31,13 @@ from starlette.requests import ClientDisconnect
 from common.logs import log_event
 from team_console import auth, figures, pages, periods, refresh, review
 from team_console.auth import Session
+from team_console.figures import DEFAULT_IDLE_MINUTES
+from team_console.tables import MAX_TEXT
 
 log = logging.getLogger("team_console")
 ROOT = Path(__file__).resolve().parent.parent
 STYLESHEET = Path(__file__).resolve().parent / "static" / "console.css"
 MAX_FORM_BYTES = 16 * 1024  # the review form's text is at most 500 characters
-MAX_TEXT = 500  # characters of a reviewed text, as the review table keeps them
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
@@ -80,7 +81,7 @@ def project_analytics() -> Analytics:
 class Settings:
     password: str = field(repr=False)
     user: str = "team"
-    idle_minutes: int = 30
+    idle_minutes: int = DEFAULT_IDLE_MINUTES
     secure_cookie: bool = False  # set when the console is served over HTTPS
     key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
 

@@ -27,6 +27,7 @@ HEADLINE = (
     ("abandoned", "Abandoned"),
     ("open", "Open"),
     ("unconfirmed", "Unconfirmed"),
+    ("no_topic", "No topic"),
     ("thumbs_up", "Thumbs up"),
     ("thumbs_down", "Thumbs down"),
     ("thumbs_up_share", "Thumbs-up share"),

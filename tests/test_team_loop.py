@@ -116,9 +116,11 @@ def test_scripted_conversations_give_exactly_the_expected_figures(stack, tmp_pat
         "recover_password_login",
     ]
     assert figures["funnels"][0]["steps"][0] == 2
-    printed = dict(line.rsplit(None, 1) for line in output.splitlines()[3:18] if "  " in line)
+    headline = output.split("\n\n")[1].splitlines()[2:]  # the figures' table, under its rule
+    printed = dict(line.rsplit(None, 1) for line in headline)
     assert printed["Conversations"] == "6" and printed["Resolution rate"] == "33.3%"
     assert printed["Thumbs-up share"] == "50.0%" and printed["Abandoned"] == "1"
+    assert printed["No topic"] == "1"
     # The same figures on the team's page, in the real browser.
     engine = connect(url)
     settings = Settings(password=PASSWORD, idle_minutes=0)
