@@ -144,5 +144,6 @@ report: setup
 review-export: setup
 	@$(RUN) python -m team_console.review_export
 
-retrain-reviewed: train
+# Not after `train`: that would learn the reviewed examples first, and "before" would be "after".
+retrain-reviewed: setup
 	@$(RUN) python -m tools.retrain_reviewed --report reports/retrain-reviewed.json
