@@ -35,12 +35,20 @@ SENDERS_PER_BATCH = 200
 PROGRESS_NAME = "events"
 
 
+def storable(value: Optional[str]) -> Optional[str]:
+    """`value` as a database can store it: a lone surrogate (valid in JSON, "\\udcff", so in
+    a stored event) becomes "?" instead of failing the whole refresh."""
+    if value is None:
+        return None
+    return str(value).encode("utf-8", "replace").decode("utf-8")
+
+
 def kept_text(text: Optional[str]) -> Optional[str]:
     """A text as the analytics tables keep it: addresses masked (again: older rows may predate
-    the tracker store's masking), at most MAX_TEXT characters."""
+    the tracker store's masking), at most MAX_TEXT characters, storable."""
     if text is None:
         return None
-    return mask_text(str(text))[:MAX_TEXT]
+    return storable(mask_text(str(text))[:MAX_TEXT])
 
 
 def refresh(engine: Engine, now: Optional[float] = None) -> int:
@@ -131,7 +139,7 @@ def _replace(connection: Connection, conversation: str, sender_key: str, s: Summ
             sender_key=sender_key,
             started=s.started,
             last_active=s.last_active,
-            channel=(s.channel or "")[:32] or None,
+            channel=storable((s.channel or "")[:32] or None),
             user_messages=s.user_messages,
             topic=s.topic,
             state=s.state,
@@ -179,7 +187,7 @@ def _add_candidates(
             sender_key=sender_key,
             created=float(stamps.get(c.event_id) or summary.started),
             text=kept_text(c.text),
-            predicted=c.predicted,
+            predicted=storable(c.predicted),
             confidence=c.confidence,
             reason=c.reason,
             status="open",

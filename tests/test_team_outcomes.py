@@ -229,6 +229,13 @@ def test_figures_count_each_outcome_once_and_refresh_is_incremental(engine):
         )
 
 
+def test_a_lone_surrogate_in_a_stored_text_is_kept_as_a_question_mark(engine):
+    """Valid in JSON, so in a stored event; no database encoder takes it."""
+    store(engine, "odd", Script().start().user("\udcff what", "out_of_scope", 0.9))
+    assert refresh(engine, now=T0 + 100) == 1
+    assert [item["text"] for item in review.open_items(engine)] == ["? what"]
+
+
 def test_no_sender_id_or_address_reaches_the_tables(engine):
     script = Script().start().user("my address is jane.doe@example.com, help", "out_of_scope")
     store(engine, "slack-U123SECRET", script)
