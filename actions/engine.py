@@ -160,10 +160,8 @@ def go_to(state: State, target: str, lead: Tuple[Message, ...] = ()) -> Turn:
     """Enter a playbook path ("topic", "topic/path" or "handoff") from its start."""
     if target == HANDOFF:
         return offer_support_request(state, lead)
-    if target == DONE:
-        return Turn(
-            lead + (Message(response="utter_anything_else"),), replace(state, awaiting=None)
-        )
+    if target == DONE:  # the user ended it ("That's it, thanks"): how did it go?
+        return ask_feedback(state, lead)
     topic, path_name = split_target(target)
     entered = replace(state, topic=topic, path=path_name, step=0, awaiting=None, fallbacks=0)
     path = _path(entered)

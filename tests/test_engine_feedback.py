@@ -111,3 +111,20 @@ def test_out_of_scope_is_refused_and_a_plain_offer_is_no_outcome():
     assert turn.outcome == REFUSED and turn.state.awaiting == HANDOFF_CONFIRM
     assert engine.handoff_requested(State()).outcome is None
     assert engine.deny(LAST).outcome is None  # still stuck
+
+
+def test_an_option_that_ends_the_walkthrough_asks_did_this_help_too():
+    """ "That's it, thanks" or "I'll keep my username" end a walk-through as "That worked"
+    does, but say nothing of a fix: feedback is asked, no outcome is marked."""
+    topic = "find_linked_microsoft_account"
+    values = {
+        "username": "jdoe",
+        "login_kind": "personal account",
+        "login_email_masked": "j***e@x.com",
+    }
+    found = engine.apply_finding(State(topic=topic), "linked", values)
+    choices = playbooks()[topic].findings["linked"].choices
+    ending = next(i for i, c in enumerate(choices, 1) if c.goto == "done")
+    turn = engine.choose(found.state, str(ending))
+    assert responses(turn) == ["utter_ask_feedback"]
+    assert turn.state.awaiting == FEEDBACK and turn.outcome is None
