@@ -62,9 +62,11 @@ def normal(text: str) -> str:
 
 def one_line(text: str) -> str:
     """A text as one training example line: whitespace collapsed, Rasa's entity markup
-    (`[word](entity)`) made plain, at most MAX_TEXT characters."""
+    (`[word](entity)`) made plain, backslashes made "/" (Rasa reads an all-ASCII YAML file
+    through a unicode-escape decoder: "C:\\Users" stopped training, "\\u0041" became "A"), at
+    most MAX_TEXT characters."""
     text = re.sub(r"\s+", " ", text).strip().replace("[", "(").replace("]", ")")
-    return text[:MAX_TEXT]
+    return text.replace("\\", "/")[:MAX_TEXT]
 
 
 def _strings(value: Any, key: str = "") -> Iterator[str]:

@@ -311,3 +311,18 @@ def test_two_refreshes_at_once_give_each_row_once(engine):
         for table in (conversations, review_items):
             count = sa.select(sa.func.count()).select_from(table)
             assert connection.execute(count).scalar() == 40
+
+
+def test_a_training_line_is_one_plain_line_rasa_reads_back(tmp_path, monkeypatch):
+    """Rasa reads an all-ASCII training file through a unicode-escape decoder."""
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+
+    line = review.one_line("nuget.config in C:\\Users\\me\\AppData \\u0041\n[x](username)  ok")
+    assert line == "nuget.config in C:/Users/me/AppData /u0041 (x)(username) ok"
+    (tmp_path / "evaluation").mkdir()
+    (tmp_path / "evaluation" / "set.yml").write_text("examples: []\n")
+    monkeypatch.setenv("EVALUATION_DIR", str(tmp_path / "evaluation"))
+    monkeypatch.setenv("REVIEWED_NLU_FILE", str(tmp_path / "nlu.yml"))
+    assert review.write_example("out_of_scope", line) == (True, None)
+    data = RasaYAMLReader().read(tmp_path / "nlu.yml")
+    assert [m.get("text") for m in data.training_examples] == [line]
