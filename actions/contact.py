@@ -30,18 +30,14 @@ NO_ADDRESS_BUTTON = {"title": "Open it without an address", "payload": "/deny"}
 
 
 def _asked(tracker: Tracker) -> str:
-    return questions.form_question(CONTACT_FORM, tracker.get_slot("topic"))
+    return questions.asked_by_form(tracker, CONTACT_FORM)
 
 
-class ActionAskContactAddress(Action):
-    def name(self) -> str:
-        return "action_ask_contact_address"
-
-    async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
-        questions.ask_with_button(
-            dispatcher, tracker, "utter_ask_contact_address", NO_ADDRESS_BUTTON, _asked(tracker)
-        )
-        return []
+class ActionAskContactAddress(questions.AskWithButton):
+    action_name = "action_ask_contact_address"
+    response = "utter_ask_contact_address"
+    form = CONTACT_FORM
+    button = NO_ADDRESS_BUTTON
 
 
 class ValidateContactForm(FormValidationAction):

@@ -53,7 +53,7 @@ class ActionFeedback(EngineAction):
 
 def _asked(tracker: Tracker) -> str:
     """The id of the feedback form's question (questions.py)."""
-    return questions.form_question(FEEDBACK_FORM, tracker.get_slot("topic"))
+    return questions.asked_by_form(tracker, FEEDBACK_FORM)
 
 
 def _intent(tracker: Tracker) -> tuple[Optional[str], float]:
@@ -84,15 +84,11 @@ def comment_of(value: Any) -> Optional[str]:
     return text[:MAX_COMMENT].rstrip() or None
 
 
-class ActionAskFeedbackComment(Action):
-    def name(self) -> str:
-        return "action_ask_feedback_comment"
-
-    async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
-        questions.ask_with_button(
-            dispatcher, tracker, "utter_ask_feedback_comment", SKIP_BUTTON, _asked(tracker)
-        )
-        return []
+class ActionAskFeedbackComment(questions.AskWithButton):
+    action_name = "action_ask_feedback_comment"
+    response = "utter_ask_feedback_comment"
+    form = FEEDBACK_FORM
+    button = SKIP_BUTTON
 
 
 class ValidateFeedbackForm(FormValidationAction):

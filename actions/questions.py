@@ -17,9 +17,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.engine import DID_YOU_MEAN, FINDING_CHOICE, State
@@ -99,16 +99,27 @@ def refused_as_stale(
     return True
 
 
-def ask_with_button(
-    dispatcher: CollectingDispatcher,
-    tracker: Tracker,
-    response: str,
-    button: Dict[str, str],
-    asked: str,
-) -> None:
-    """A form's question with its one way out as a button naming the question. `rasa shell`
-    makes buttons a menu that cannot take typed text, so there the button is left out (a
-    typed "no" does the same)."""
-    tagged_button = {**button, "payload": tagged(button["payload"], asked)}
-    terminal = tracker.get_latest_input_channel() == "cmdline"
-    dispatcher.utter_message(response=response, buttons=None if terminal else [tagged_button])
+def asked_by_form(tracker: Tracker, form: str) -> str:
+    """The id of the question `form` asks in this conversation's topic."""
+    return form_question(form, tracker.get_slot("topic"))
+
+
+class AskWithButton(Action):
+    """Asks a form's question (`response`) with its one way out as a button naming the
+    question. `rasa shell` makes buttons a menu that cannot take typed text, so there the
+    button is left out (a typed "no" does the same)."""
+
+    action_name = ""
+    response = ""
+    form = ""
+    button: Dict[str, str] = {}
+
+    def name(self) -> str:
+        return self.action_name
+
+    async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
+        payload = tagged(self.button["payload"], asked_by_form(tracker, self.form))
+        terminal = tracker.get_latest_input_channel() == "cmdline"
+        buttons = None if terminal else [{**self.button, "payload": payload}]
+        dispatcher.utter_message(response=self.response, buttons=buttons)
+        return []
