@@ -59,7 +59,16 @@ class ActionAskAccountIdentifier(Action):
 
 def _asked(tracker: Tracker) -> str:
     """The id of the account form's question (questions.py)."""
-    return questions.form_question(engine.ACCOUNT_FORM, tracker.get_slot("topic"))
+    return questions.asked_by_form(tracker, engine.ACCOUNT_FORM)
+
+
+def new_question(tracker: Tracker) -> Optional[str]:
+    """The topic of a clear new question typed where a form waits for an answer (a username,
+    a comment), else None: another account topic, at SWITCH_CONFIDENCE or above."""
+    latest = tracker.latest_message.get("intent") or {}
+    intent, confidence = latest.get("name"), float(latest.get("confidence") or 0)
+    switching = intent in account_topics() and intent != tracker.get_slot("topic")
+    return intent if switching and confidence >= SWITCH_CONFIDENCE else None
 
 
 class ValidateAccountForm(FormValidationAction):
@@ -75,8 +84,7 @@ class ValidateAccountForm(FormValidationAction):
     ) -> Dict[str, Any]:
         if questions.refused_as_stale(tracker, dispatcher, engine.ACCOUNT_FORM, _asked(tracker)):
             return {SLOT: None}
-        latest = tracker.latest_message.get("intent") or {}
-        intent, confidence = latest.get("name"), float(latest.get("confidence") or 0)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
         candidates = [
             *tracker.get_latest_entity_values("email"),
             *tracker.get_latest_entity_values("username"),
@@ -88,10 +96,9 @@ class ValidateAccountForm(FormValidationAction):
                 return {SLOT: f"{found.kind}:{found.value}", "identifier_attempts": None}
         if intent == "human_handoff":
             return {SLOT: "handoff", "identifier_attempts": None}
-        switching = intent in account_topics() and intent != tracker.get_slot("topic")
-        if switching and confidence >= SWITCH_CONFIDENCE:
-            # a new question instead of an answer
-            return {SLOT: f"topic:{intent}", "identifier_attempts": None}
+        switched = new_question(tracker)
+        if switched:
+            return {SLOT: f"topic:{switched}", "identifier_attempts": None}
         attempts = int(tracker.get_slot("identifier_attempts") or 0) + 1
         if intent in WAY_OUT_INTENTS or attempts >= MAX_ATTEMPTS:
             return {SLOT: "skip:", "identifier_attempts": None}

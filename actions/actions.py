@@ -23,7 +23,7 @@ OUTCOME_SLOT = "conversation_outcome"  # read by the team's figures (team_consol
 FEEDBACK_SLOT = "conversation_feedback"  # "up" or "down", read there too
 
 
-def _entity(tracker: Tracker, name: str) -> Optional[str]:
+def latest_entity(tracker: Tracker, name: str) -> Optional[str]:
     value = next(tracker.get_latest_entity_values(name), None)
     return str(value) if value is not None else None
 
@@ -153,7 +153,7 @@ class ActionAffirm(EngineAction):
 
     def decide(self, state: State, tracker: Tracker) -> Turn:
         text = tracker.latest_message.get("text")
-        return engine.affirm(state, _entity(tracker, "outcome"), text)
+        return engine.affirm(state, latest_entity(tracker, "outcome"), text)
 
 
 class ActionDeny(EngineAction):
@@ -167,7 +167,7 @@ class ActionChoosePath(EngineAction):
     action_name = "action_choose_path"
 
     def decide(self, state: State, tracker: Tracker) -> Turn:
-        return engine.choose(state, _entity(tracker, "choice"))
+        return engine.choose(state, latest_entity(tracker, "choice"))
 
 
 class ActionOfferHandoff(EngineAction):

@@ -18,11 +18,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import engine, questions
-from actions.account_check import SWITCH_CONFIDENCE, ActionStartPlaybook
-from actions.actions import EngineAction, apply_turn
+from actions.account_check import ActionStartPlaybook, new_question
+from actions.actions import EngineAction, apply_turn, latest_entity
 from actions.dialogue_state import read_state
 from actions.engine import FEEDBACK_FORM, State, Turn
-from actions.playbooks import account_topics
 
 SLOT = "feedback_comment"
 REQUESTED = "requested_slot"
@@ -36,11 +35,6 @@ SKIP_WORDS = {"skip", "skip it", "no comment", "nothing", "none", "n/a", "pass"}
 SKIP_BUTTON = {"title": "Skip", "payload": "/deny"}
 
 
-def _entity(tracker: Tracker, name: str) -> Optional[str]:
-    value = next(tracker.get_latest_entity_values(name), None)
-    return str(value) if value is not None else None
-
-
 class ActionFeedback(EngineAction):
     """The thumbs up or down (a button, or typed: "that was helpful", "not helpful")."""
 
@@ -48,7 +42,7 @@ class ActionFeedback(EngineAction):
 
     def decide(self, state: State, tracker: Tracker) -> Turn:
         text = tracker.latest_message.get("text")
-        return engine.feedback(state, _entity(tracker, "helpful"), text)
+        return engine.feedback(state, latest_entity(tracker, "helpful"), text)
 
 
 def _asked(tracker: Tracker) -> str:
@@ -56,22 +50,13 @@ def _asked(tracker: Tracker) -> str:
     return questions.asked_by_form(tracker, FEEDBACK_FORM)
 
 
-def _intent(tracker: Tracker) -> tuple[Optional[str], float]:
-    latest = tracker.latest_message.get("intent") or {}
-    return latest.get("name"), float(latest.get("confidence") or 0)
-
-
-def new_question(tracker: Tracker) -> Optional[str]:
-    """The topic of a clear new question typed instead of a comment, else None (a comment
-    about the same topic stays a comment)."""
-    intent, confidence = _intent(tracker)
-    switching = intent in account_topics() and intent != tracker.get_slot("topic")
-    return intent if switching and confidence >= SWITCH_CONFIDENCE else None
+def _intent(tracker: Tracker) -> Optional[str]:
+    return (tracker.latest_message.get("intent") or {}).get("name")
 
 
 def skipped(tracker: Tracker) -> bool:
     """Skip, or a short "no": the user gives no comment."""
-    intent, _ = _intent(tracker)
+    intent = _intent(tracker)
     text = str(tracker.latest_message.get("text") or "")
     if " ".join(re.findall(r"[\w/]+", text.lower())) in SKIP_WORDS:
         return True
