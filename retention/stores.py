@@ -12,25 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, Optional
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, create_engine, delete
+from sqlalchemy import Table, create_engine, delete
 from sqlalchemy.engine import Engine
 
 from account_backend.database import lookup_attempts, support_requests
 from account_backend.rate_limit import forget_attempts
 from common.conversation import conversation_key
 from team_console.tables import conversations as analytics_conversations
-from team_console.tables import review_items
-from team_console.tables import steps as analytics_steps
-
-# The columns of Rasa's `events` table this module needs (rasa/core/tracker_store.py).
-_rasa = MetaData()
-events = Table(
-    "events",
-    _rasa,
-    Column("id", Integer, primary_key=True),
-    Column("sender_id", String(255)),
-    Column("timestamp", Float),
+from team_console.tables import (
+    events,  # Rasa's table, as the analytics read it
+    review_items,
 )
+from team_console.tables import steps as analytics_steps
 
 
 @dataclass(frozen=True)
@@ -75,10 +68,15 @@ def purge_conversations(engine: Engine, selection: Selection) -> int:
     return _delete(engine, events, condition)
 
 
+def _sender_key(selection: Selection) -> Optional[str]:
+    """The keyed digest the stores hold for the selected sender (common/conversation.py)."""
+    return conversation_key(selection.sender_id) if selection.sender_id is not None else None
+
+
 def purge_analytics(engine: Engine, selection: Selection) -> Dict[str, int]:
     """The team console's rows (team_console/tables.py): by the conversation's start, or the
     review item's time, and by the sender's keyed digest (they never hold the sender id)."""
-    key = conversation_key(selection.sender_id) if selection.sender_id is not None else None
+    key = _sender_key(selection)
     counts = {}
     for name, table, time_column in (
         ("analytics_conversations", analytics_conversations, analytics_conversations.c.started),
@@ -91,7 +89,7 @@ def purge_analytics(engine: Engine, selection: Selection) -> Dict[str, int]:
 
 
 def purge_backend(engine: Engine, selection: Selection) -> Dict[str, int]:
-    key = conversation_key(selection.sender_id) if selection.sender_id is not None else None
+    key = _sender_key(selection)
     requests = _delete(
         engine,
         support_requests,

@@ -25,7 +25,8 @@ from sqlalchemy.engine import Engine
 MAX_TEXT = 500  # characters of a kept user text or comment
 metadata = MetaData()
 
-# Rasa's SQLTrackerStore table, read only (rasa/core/tracker_store.py SQLEvent).
+# Rasa's SQLTrackerStore table (rasa/core/tracker_store.py SQLEvent), never created here: the
+# columns refresh.py reads and the purge (retention/stores.py) deletes by.
 events = Table(
     "events",
     MetaData(),
