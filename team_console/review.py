@@ -189,13 +189,14 @@ def write_example(intent: str, text: str) -> Tuple[bool, Optional[str]]:
         if key in training_texts():
             return False, ALREADY_TRAINED
         path = reviewed_file()
-        blocks = _load(path)
+        blocks = load_reviewed(path)
         blocks.setdefault(intent, []).append(one_line(text))
         _save(path, blocks)
     return True, None
 
 
-def _load(path: Path) -> Dict[str, List[str]]:
+def load_reviewed(path: Path) -> Dict[str, List[str]]:
+    """The reviewed-examples file as {intent: its texts}; empty when there is none yet."""
     if not path.exists():
         return {}
     data = yaml.safe_load(path.read_text("utf-8")) or {}

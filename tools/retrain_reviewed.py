@@ -21,9 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
-import yaml
-
-from team_console.review import DEFAULT_FILE, evaluation_dir, reviewed_file
+from team_console.review import DEFAULT_FILE, evaluation_dir, load_reviewed, reviewed_file
 from tools.evaluate import Example, load_examples, predict, report
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,15 +30,9 @@ REVIEWED = "reviewed examples"
 
 
 def reviewed_examples(path: Path) -> List[Example]:
-    if not path.exists():
-        return []
-    data = yaml.safe_load(path.read_text("utf-8")) or {}
-    examples = []
-    for block in data.get("nlu") or ():
-        for line in str(block.get("examples", "")).splitlines():
-            if line.strip().startswith("- "):
-                examples.append(Example(line.strip()[2:], str(block["intent"])))
-    return examples
+    return [
+        Example(text, intent) for intent, texts in load_reviewed(path).items() for text in texts
+    ]
 
 
 def sets(folder: Path, reviewed: Path) -> Dict[str, List[Example]]:
