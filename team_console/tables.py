@@ -9,6 +9,8 @@ has masked (rasa_plugins/at_rest.py), cut to `MAX_TEXT` characters.
 
 from __future__ import annotations
 
+import weakref
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -106,12 +108,20 @@ progress = Table(
 PURGED = (conversations, steps, review_items)  # what retention deletes by age and sender
 
 
+_created: weakref.WeakSet[Engine] = weakref.WeakSet()  # engines whose tables are made
+
+
 def create_tables(engine: Engine, attempts: int = 3) -> None:
-    """Creates the tables that are missing. Two processes may try at once (the page and
-    `make report`): the one that loses the race finds them made on its next attempt."""
+    """Creates the tables that are missing, once per engine: every read and write calls this,
+    and create_all asks the database about each table (a page load made it do so twice). Two
+    processes may try at once (the page and `make report`): the one that loses the race finds
+    them made on its next attempt."""
+    if engine in _created:
+        return
     for attempt in range(attempts):
         try:
             metadata.create_all(engine)
+            _created.add(engine)
             return
         except (exc.IntegrityError, exc.OperationalError, exc.ProgrammingError):
             if attempt == attempts - 1:
