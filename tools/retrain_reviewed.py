@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
+from team_console.report import table
 from team_console.review import DEFAULT_FILE, evaluation_dir, load_reviewed, reviewed_file
 from tools.evaluate import Example, load_examples, predict, report
 
@@ -86,7 +87,7 @@ def comparison(before: Dict[str, Any], after: Dict[str, Any]) -> str:
         "conf. wrong before",
         "after",
     )
-    rows = [header]
+    rows = []
     for name, now in after.items():
         was = before.get(name, {})
         change = (
@@ -105,10 +106,7 @@ def comparison(before: Dict[str, Any], after: Dict[str, Any]) -> str:
                 _figure(now["confidently_wrong"]),
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    return "\n".join(
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows
-    )
+    return table(header, rows)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
