@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import zipfile
+
 import numpy as np
 import pytest
 import yaml
@@ -11,14 +14,21 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from rasa_plugins.nlu.linear_intent_classifier import LinearIntentClassifier
+from rasa_plugins.nlu.linear_intent_classifier import (
+    PIPELINE_FILE,
+    VOCABULARY_FILE,
+    LinearIntentClassifier,
+)
 from rasa_plugins.nlu.linear_model import (
     LinearIntentModel,
     LinearSettings,
     best_threshold,
+    join_vocabularies,
     normalise,
     power_for,
     softmax,
+    split_vocabularies,
+    vectorizers,
 )
 from tests.helpers import ROOT
 
@@ -131,6 +141,54 @@ def test_component_trains_stores_and_loads_the_same_predictions(tmp_path, varian
     for old, new in zip(before, after, strict=True):
         assert new.get("intent") == old.get("intent")
         assert len(new.get("intent_ranking")) == len(EXAMPLES)
+
+
+def test_vocabularies_split_off_and_joined_back_predict_the_same():
+    model = _trained()
+    bare, vocabularies = split_vocabularies(model.pipeline)
+    assert set(vocabularies) == {"/pipeline/featureunion/word", "/pipeline/featureunion/char"}
+    assert all(not hasattr(v, "vocabulary_") for _, v in vectorizers(bare))
+    assert all(hasattr(v, "vocabulary_") for _, v in vectorizers(model.pipeline))  # a copy
+    word = dict(vectorizers(model.pipeline))["/pipeline/featureunion/word"].vocabulary_
+    assert vocabularies["/pipeline/featureunion/word"][word["password"]] == "password"
+
+    model.pipeline = join_vocabularies(bare, vocabularies)
+    texts = ["delete my account", "forgot pwd", "weather?"]
+    assert model.rank(texts) == _trained().rank(texts)
+
+
+def test_vocabularies_that_do_not_fit_the_pipeline_are_refused():
+    bare, vocabularies = split_vocabularies(_trained().pipeline)
+    vocabularies.pop("/pipeline/featureunion/char")
+    with pytest.raises(ValueError, match="do not fit"):
+        join_vocabularies(bare, vocabularies)
+
+
+def test_stored_model_keeps_vocabularies_out_of_the_skops_file(tmp_path):
+    component, storage, resource, _ = _component(tmp_path)
+    data = TrainingData([Message(data={"text": t, "intent": i}) for t, i in _pairs()])
+    component.train(data)
+    with storage.read_from(resource) as directory:
+        schema = zipfile.ZipFile(directory / PIPELINE_FILE).read("schema.json").decode()
+        terms = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
+    assert '"vocabulary_"' not in schema and "erase" not in schema
+    assert "erase" in terms["/pipeline/featureunion/word"]
+
+
+def test_model_stored_with_vocabularies_inside_still_loads(tmp_path):
+    """Format 1 (before the vocabularies moved out) loads as it is."""
+    import skops.io as sio
+
+    component, storage, resource, config = _component(tmp_path)
+    data = TrainingData([Message(data={"text": t, "intent": i}) for t, i in _pairs()])
+    component.train(data)
+    with storage.write_to(resource) as directory:
+        sio.dump(component.model.pipeline, directory / PIPELINE_FILE)
+        (directory / VOCABULARY_FILE).unlink()
+    context = ExecutionContext(GraphSchema({}), "test")
+    loaded = LinearIntentClassifier.load(config, storage, resource, context)
+    text = [Message(data={"text": "pls delete my acount"})]
+    assert loaded.process(text)[0].get("intent")["name"] == "delete_account"
 
 
 def test_component_without_trained_model_leaves_messages_alone(tmp_path):

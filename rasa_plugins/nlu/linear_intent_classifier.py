@@ -25,12 +25,19 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from rasa_plugins.nlu import glossary
-from rasa_plugins.nlu.linear_model import LinearIntentModel, LinearSettings
+from rasa_plugins.nlu.linear_model import (
+    LinearIntentModel,
+    LinearSettings,
+    join_vocabularies,
+    split_vocabularies,
+)
 
 logger = logging.getLogger(__name__)
 
 PIPELINE_FILE = "pipeline.skops"
 META_FILE = "meta.json"
+VOCABULARY_FILE = "vocabularies.json"
+STORAGE_FORMAT = "2"  # 2: vocabularies beside the pipeline; in the fingerprint, so it retrains
 TRUSTED = [
     "rasa_plugins.nlu.linear_model.normalise_all",
     "rasa_plugins.nlu.linear_model.focus_all",
@@ -93,8 +100,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
-        """The glossary shapes the features: a changed glossary means a retrained model."""
-        return glossary.fingerprint()
+        """The glossary shapes the features and the storage format the files: a change in either
+        means a retrained model."""
+        return f"{glossary.fingerprint()}-{STORAGE_FORMAT}"
 
     @classmethod
     def create(
@@ -123,8 +131,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def _persist(self) -> None:
         import skops.io as sio
 
+        bare, vocabularies = split_vocabularies(self.model.pipeline)
         with self._storage.write_to(self._resource) as directory:
-            sio.dump(self.model.pipeline, directory / PIPELINE_FILE)
+            sio.dump(bare, directory / PIPELINE_FILE)
+            (directory / VOCABULARY_FILE).write_text(json.dumps(vocabularies), encoding="utf-8")
             meta = {"threshold": self.model.threshold, "power": self.model.power}
             (directory / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
 
@@ -143,6 +153,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             with model_storage.read_from(resource) as directory:
                 pipeline = sio.load(directory / PIPELINE_FILE, trusted=TRUSTED)
                 meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
+                vocabularies = directory / VOCABULARY_FILE
+                if vocabularies.exists():  # format 1 kept them inside the pipeline
+                    terms = json.loads(vocabularies.read_text(encoding="utf-8"))
+                    join_vocabularies(pipeline, terms)
         except FileNotFoundError:  # trained without intents: nothing to classify with
             logger.warning("intent_classifier.not_loaded", extra={"resource": resource.name})
             return cls(config, model_storage, resource)

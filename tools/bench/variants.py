@@ -34,6 +34,8 @@ VARIANTS: Dict[str, Dict[str, Any]] = {
     "whole_text": {},
     "sentence_vote": {"sentence_vote": True},
     "focus_features": {"focus_weight": 0.5},
+    "min_df_2": {"min_df": 2},
+    "min_df_3": {"min_df": 3},
 }
 
 
