@@ -87,7 +87,7 @@ SCRIPTS: List[Script] = [
     Script(
         "password_reset",
         [
-            Say("I forgot my nuget password", expect="still has a NuGet.org password login"),
+            Say("I forgot my nuget password", expect="Password sign-in has been discontinued"),
             Walk(),
         ],
         signed_in="LegacyDev",
@@ -104,7 +104,7 @@ SCRIPTS: List[Script] = [
         "change_login",
         [
             Say("how do I change the microsoft account I log in with", expect="Microsoft account"),
-            Say("account2@outlook.com", expect="already the login of another NuGet account"),
+            Say("account2@outlook.com", expect="already the login of another nuget.org account"),
             Walk(choice=1),
         ],
         signed_in="MyNuGetAccount1",

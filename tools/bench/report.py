@@ -1143,12 +1143,6 @@ def side_measures(profile: Json) -> List[str]:
 # --------------------------------------------------------------------------------------
 # Model variants for long reports (tools.bench.variants)
 
-VARIANT_NOTES = {
-    "whole_text": "the whole (sanitized) text, one prediction",
-    "sentence_vote": "several sentences: the whole text and the mean of its sentences vote",
-    "focus_features": "extra word n-grams of the last question (else last sentence)",
-}
-
 
 def _variant_cells(figures: Json) -> List[str]:
     return [frac(figures.get("overall_accuracy")), frac(figures.get("confidently_wrong"))]
@@ -1171,7 +1165,7 @@ def variants_section(inputs: Inputs) -> List[str]:
     rows = []
     for name, result in variants.items():
         per_set = result.get("per_set") or {}
-        row = [f"`{name}`", VARIANT_NOTES.get(name, "")]
+        row = [f"`{name}`", result.get("what", "")]
         row += _variant_cells(result.get("development_sets") or {})
         for set_name in ["dev_reports", *extra]:
             row += _variant_cells(per_set.get(set_name) or {})

@@ -17,7 +17,7 @@ import json
 import time
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from rasa_plugins.nlu.linear_model import LinearIntentModel, LinearSettings
 from rasa_plugins.nlu.text_sanitizer import sanitize
@@ -30,12 +30,22 @@ REPORTS_SET = "dev_reports"
 OUT = Path("reports/bench/variants.json")
 MAX_CHARACTERS = 1000  # config.yml's TextSanitizer
 
-VARIANTS: Dict[str, Dict[str, Any]] = {
-    "whole_text": {},
-    "sentence_vote": {"sentence_vote": True},
-    "focus_features": {"focus_weight": 0.5},
-    "min_df_2": {"min_df": 2},
-    "min_df_3": {"min_df": 3},
+# name: (what it is, for the report; its LinearSettings)
+VARIANTS: Dict[str, Tuple[str, Dict[str, Any]]] = {
+    "whole_text": ("the whole (sanitized) text, one prediction", {}),
+    "sentence_vote": (
+        "several sentences: the whole text and the mean of its sentences vote",
+        {"sentence_vote": True},
+    ),
+    "focus_features": (
+        "extra word n-grams of the last question (else last sentence)",
+        {"focus_weight": 0.5},
+    ),
+    "min_df_2": (
+        "only n-grams found in at least 2 training texts (a smaller model)",
+        {"min_df": 2},
+    ),
+    "min_df_3": ("only n-grams found in at least 3 training texts", {"min_df": 3}),
 }
 
 
@@ -82,7 +92,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     pairs = load_training_data()
     results = {}
     for name in args.variant or list(VARIANTS):
-        results[name] = score_variant(replace(LinearSettings(), **VARIANTS[name]), pairs, sets)
+        what, settings = VARIANTS[name]
+        results[name] = {
+            "what": what,
+            **score_variant(replace(LinearSettings(), **settings), pairs, sets),
+        }
         dev = results[name]["development_sets"]
         print(f"{name}: development sets {dev}", flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
