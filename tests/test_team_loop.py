@@ -28,9 +28,16 @@ from tools.servers import ROOT, start_assistant, stop
 
 pytestmark = pytest.mark.model
 
-# Confused today with an API-key question at low confidence (0.58 when written): a profile
-# badge is outside every topic, so a reviewer confirms it out of scope.
-CONFUSED = "my profile page shows a grey ghost badge instead of my avatar"
+# Profile pictures are outside every topic, so a reviewer confirms these out of scope. Each new
+# training round moves the model, so the test takes the first one the model in use gets wrong
+# above the out-of-scope cut (when written: 0.63 for a linked-account question, 0.50 for an
+# organization one, 0.96 for a username change).
+CANDIDATES = (
+    "the avatar on my nuget profile is a blank grey silhouette",
+    "my profile page shows an old company logo instead of my photo",
+    "my profile page shows a grey ghost badge instead of my avatar",
+    "the little picture next to my name on nuget is wrong",
+)
 
 
 @pytest.fixture(scope="module")
@@ -197,20 +204,27 @@ def test_nothing_personal_reaches_the_analytics_or_the_review_queue(shared, tmp_
 
 def test_a_reviewed_message_is_learnt_after_the_retrain_command(shared, tmp_path, monkeypatch):
     assistant, url = shared
-    user = f"review-{uuid.uuid4().hex[:8]}"
-    replies = assistant.say(user, CONFUSED)
-    assert "outside" not in texts(replies).lower()  # taken for a topic today
-    assistant.say(user, "no, that's not my question")
+    for text in CANDIDATES:
+        user = f"review-{uuid.uuid4().hex[:8]}"
+        assistant.say(user, text)
+        assistant.say(user, "no, that's not my question")
     reviewed = tmp_path / "reviewed.yml"
     monkeypatch.setenv("REVIEWED_NLU_FILE", str(reviewed))
     engine = connect(url)
     refresh(engine)
-    item = next(i for i in review.open_items(engine) if i["text"] == CONFUSED)
-    assert item["reason"] in ("low_confidence", "corrected")
-    assert item["predicted"] != "out_of_scope"
+    queued = {i["text"]: i for i in review.open_items(engine) if i["text"] in CANDIDATES}
+    wrong = [
+        queued[text]
+        for text in CANDIDATES
+        if text in queued
+        and queued[text]["reason"] in ("low_confidence", "corrected")
+        and queued[text]["predicted"] not in ("out_of_scope", "nlu_fallback")
+    ]
+    assert wrong, f"the model gets none of {CANDIDATES} wrong any more: add a candidate"
+    item = wrong[0]
     decided = review.decide(engine, item["id"], "out_of_scope")
     engine.dispose()
-    assert decided["written"] and f"    - {CONFUSED}" in reviewed.read_text()
+    assert decided["written"] and f"    - {item['text']}" in reviewed.read_text()
     models = tmp_path / "models"
     output = run(
         "tools.retrain_reviewed",
