@@ -69,6 +69,12 @@ _NOT_HELPFUL = re.compile(
     re.IGNORECASE,
 )
 
+# "that helped", "not useful", "didn't help": a thanks that also rates the answer.
+_RATED = re.compile(
+    r"\b(help(ed|ful)|useful|useless)\b|\b(didn'?t|did not|doesn'?t|does not) help\b|👍|👎",
+    re.IGNORECASE,
+)
+
 Button = Tuple[str, str]
 
 
@@ -399,9 +405,17 @@ def handoff_requested(state: State) -> Turn:
 
 
 def thanks(state: State, text: Optional[str] = None) -> Turn:
-    """ "Thanks, that worked!" during a walk-through ends it; a plain thanks keeps the place."""
+    """ "Thanks, that worked!" during a walk-through ends it; a plain thanks keeps the place.
+
+    At "Did this help?" a thanks answers it: a rating when the words give one ("that
+    helped, thanks", "thanks but no help"), else the question is closed with no rating, since
+    a polite thanks is not a thumbs up."""
     if state.awaiting in (STEP, OUTCOME) and said_it_worked(text):
         return worked(state)
+    if state.awaiting == FEEDBACK:
+        if text and _RATED.search(text):
+            return feedback(state, None, text)
+        return Turn((Message(response="utter_thanks"),), replace(state, awaiting=None))
     return Turn((Message(response="utter_thanks"),), state)
 
 

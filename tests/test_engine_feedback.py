@@ -65,6 +65,33 @@ def test_a_thumbs_up_gets_thanks_and_anything_else():
     assert turn.followup is None and turn.outcome is None
 
 
+def test_a_plain_thanks_at_did_this_help_closes_the_question_without_a_rating():
+    turn = engine.thanks(ASKED, "thanks!")
+    assert responses(turn) == ["utter_thanks"]
+    assert turn.state.awaiting is None and turn.state.topic == "create_account"
+    assert turn.feedback is None and turn.followup is None
+
+
+@pytest.mark.parametrize(
+    "typed, rating",
+    [
+        ("that helped, thanks", "up"),
+        ("thanks, very useful", "up"),
+        ("thanks anyway, but it didn't help", "down"),
+        ("thanks but not helpful", "down"),
+    ],
+)
+def test_a_thanks_that_rates_the_answer_at_did_this_help_counts_as_that_rating(typed, rating):
+    turn = engine.thanks(ASKED, typed)
+    assert turn.feedback == rating and turn.state.awaiting is None
+
+
+def test_a_thanks_elsewhere_is_not_a_rating():
+    at_step = State(**{**LAST.__dict__, "awaiting": STEP})
+    turn = engine.thanks(at_step, "that helped, thanks")
+    assert turn.feedback is None and turn.state == at_step
+
+
 def test_a_thumbs_down_asks_for_a_comment_then_offers_a_person():
     turn = engine.feedback(ASKED, "no")
     assert turn.messages == () and turn.followup == FEEDBACK_FORM
