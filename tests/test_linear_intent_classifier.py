@@ -222,3 +222,34 @@ def test_payloads_of_known_intents_are_not_classified_typed_text_is(tmp_path, mo
     assert messages[1].get("intent_ranking") == [{"name": "out_of_scope", "confidence": 1.0}]
     assert messages[3].get("intent")["name"] == "delete_account"
     assert len(messages[3].get("intent_ranking")) == len(EXAMPLES)
+
+
+def test_every_model_setting_is_a_config_key_and_reaches_the_model(tmp_path):
+    changed = {
+        "C": 0.5,
+        "temperature": 0.3,
+        "word_ngrams": [1, 3],
+        "char_ngrams": [3, 4],
+        "min_df": 2,
+        "cv_folds": 2,
+        "random_seed": 7,
+        "fallback_threshold": 0.4,
+        "focus_weight": 0.25,
+        "sentence_vote": True,
+    }
+    assert set(changed) | {"ranking_length"} == set(LinearIntentClassifier.get_default_config())
+    component, *_ = _component(tmp_path, changed)
+    data = TrainingData([Message(data={"text": t, "intent": i}) for t, i in _pairs()])
+    component.train(data)
+    assert component.model.settings == LinearSettings(
+        C=0.5,
+        temperature=0.3,
+        word_ngrams=(1, 3),
+        char_ngrams=(3, 4),
+        min_df=2,
+        cv_folds=2,
+        seed=7,
+        fallback_threshold=0.4,
+        focus_weight=0.25,
+        sentence_vote=True,
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import fields
 from typing import Any, Collection, Dict, List, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -54,18 +55,29 @@ TRUSTED = [
 ]
 
 
+def _plain(value: Any) -> Any:
+    """A setting as YAML writes it (a list, not a tuple)."""
+    return list(value) if isinstance(value, tuple) else value
+
+
+# LinearSettings field -> config.yml key, where Rasa's usual name differs.
+_CONFIG_KEYS = {"seed": "random_seed"}
+
+
+def _config_key(name: str) -> str:
+    return _CONFIG_KEYS.get(name, name)
+
+
 def _settings(config: Dict[str, Any]) -> LinearSettings:
-    return LinearSettings(
-        C=float(config["C"]),
-        temperature=float(config["temperature"]),
-        word_ngrams=tuple(config["word_ngrams"]),
-        char_ngrams=tuple(config["char_ngrams"]),
-        cv_folds=int(config["cv_folds"]),
-        seed=int(config["random_seed"]),
-        fallback_threshold=float(config["fallback_threshold"]),
-        focus_weight=float(config["focus_weight"]),
-        sentence_vote=bool(config["sentence_vote"]),
-    )
+    """The model's settings from the component's config: every LinearSettings field is a key,
+    so a new setting cannot be forgotten here."""
+    defaults = LinearSettings()
+    values = {}
+    for field in fields(LinearSettings):
+        default = getattr(defaults, field.name)
+        value = config[_config_key(field.name)]
+        values[field.name] = tuple(value) if isinstance(default, tuple) else type(default)(value)
+    return LinearSettings(**values)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -73,18 +85,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         defaults = LinearSettings()
-        return {
-            "C": defaults.C,
-            "temperature": defaults.temperature,
-            "word_ngrams": list(defaults.word_ngrams),
-            "char_ngrams": list(defaults.char_ngrams),
-            "cv_folds": defaults.cv_folds,
-            "random_seed": defaults.seed,
-            "fallback_threshold": defaults.fallback_threshold,
-            "focus_weight": defaults.focus_weight,
-            "sentence_vote": defaults.sentence_vote,
-            "ranking_length": 10,
+        settings = {
+            _config_key(field.name): _plain(getattr(defaults, field.name))
+            for field in fields(LinearSettings)
         }
+        return {**settings, "ranking_length": 10}
 
     def __init__(
         self,
