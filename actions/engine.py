@@ -226,9 +226,10 @@ def next_step(state: State) -> Turn:
 
 
 def worked(state: State) -> Turn:
-    """ "That worked": the path's closing words, then "Did this help?"."""
+    """ "That worked": the path's closing words (a short generic close where it has none,
+    e.g. a step that only looks something up), then "Did this help?"."""
     done = _path(state).done if state.topic and state.path else None
-    lead = (Message(text=done),) if done else ()
+    lead = (Message(text=done) if done else Message(response="utter_glad_it_worked"),)
     return replace(ask_feedback(state, lead), outcome=RESOLVED)
 
 

@@ -37,6 +37,15 @@ def test_that_worked_gives_the_done_text_then_did_this_help_and_marks_it_resolve
     assert turn.state == ASKED and turn.outcome == RESOLVED
 
 
+def test_that_worked_on_a_path_without_closing_words_gets_a_short_close():
+    bare = [(t, n) for t, p in playbooks().items() for n, path in p.paths.items() if not path.done]
+    assert bare, "every path has closing words: this test has nothing to check"
+    topic, path = bare[0]
+    turn = engine.affirm(State(topic=topic, path=path, step=1, awaiting=OUTCOME), "worked")
+    assert responses(turn) == ["utter_glad_it_worked", "utter_ask_feedback"]
+    assert turn.outcome == RESOLVED
+
+
 def test_the_buttons_are_a_thumbs_up_and_a_thumbs_down_with_the_contracts_payloads():
     assert THUMBS_UP[0].startswith("👍") and THUMBS_DOWN[0].startswith("👎")
     assert THUMBS_UP[1] == '/feedback{"helpful": "yes"}'
