@@ -413,11 +413,11 @@ def thanks(state: State, text: Optional[str] = None) -> Turn:
     a polite thanks is not a thumbs up."""
     if state.awaiting in (STEP, OUTCOME) and said_it_worked(text):
         return worked(state)
-    if state.awaiting == FEEDBACK:
-        if text and _RATED.search(text):
-            return feedback(state, None, text)
-        return Turn((Message(response="utter_thanks"),), replace(state, awaiting=None))
-    return Turn((Message(response="utter_thanks"),), state)
+    at_feedback = state.awaiting == FEEDBACK
+    if at_feedback and text and _RATED.search(text):
+        return feedback(state, None, text)
+    after = replace(state, awaiting=None) if at_feedback else state
+    return Turn((Message(response="utter_thanks"),), after)
 
 
 def wrong_topic(state: State) -> Turn:
