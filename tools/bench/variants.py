@@ -46,6 +46,11 @@ VARIANTS: Dict[str, Tuple[str, Dict[str, Any]]] = {
         {"min_df": 2},
     ),
     "min_df_3": ("only n-grams found in at least 3 training texts", {"min_df": 3}),
+    "char_2_6_min_df_2": (
+        "character 2-6-grams, only n-grams found in at least 2 training texts",
+        {"char_ngrams": (2, 6), "min_df": 2},
+    ),
+    "word_1_3": ("word 1-3-grams (instead of 1-2)", {"word_ngrams": (1, 3)}),
 }
 
 
