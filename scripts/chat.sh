@@ -28,4 +28,5 @@ if [ -t 0 ]; then
 fi
 
 echo "Type your question (Ctrl-C or /stop to leave). Buttons show as a numbered menu."
-rasa shell --model models/assistant.tar.gz --endpoints deploy/endpoints.yml --quiet
+rasa shell --model models/assistant.tar.gz --endpoints deploy/endpoints.yml --quiet \
+  --port "${RASA_PORT:-5005}"
