@@ -332,6 +332,21 @@ def test_variants_side_by_side_from_the_json(tmp_path: Path) -> None:
     assert "| 0.8000 | 0.1000 |" in target_row(text, "`sentence_vote`")
 
 
+def test_a_development_set_outside_the_combined_figure_gets_its_own_columns(
+    tmp_path: Path,
+) -> None:
+    result = variant(0.9, 0.05)
+    result["per_set"] = {"dev_reports": result["development_sets"], "dev7": {}, "dev8": {}}
+    data = {"development_sets": ["dev7", "dev_reports"], "variants": {"whole_text": result}}
+    header = next(
+        line
+        for line in rendered(tmp_path, variants=data).splitlines()
+        if line.startswith("| Variant")
+    )
+    assert "dev8: accuracy" in header
+    assert "dev7: accuracy" not in header  # in the combined figure already
+
+
 def test_unreadable_json_is_named(tmp_path: Path) -> None:
     reports = write_reports(tmp_path / "reports")
     (reports / "speed.json").write_text("{not json", encoding="utf-8")

@@ -59,9 +59,19 @@ def test_no_example_belongs_to_two_intents():
 FAQ_ONLY = {"dev", "dev2", "dev3", "dev4"}
 
 
-@pytest.mark.parametrize(
-    "name", ["utterances", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev_reports"]
+# Every topic-labelled set in tests/evaluation (specific_questions.yml has its own format and test).
+TOPIC_SETS = sorted(
+    path.stem
+    for path in (ROOT / "tests" / "evaluation").glob("*.yml")
+    if path.stem != "specific_questions"
 )
+
+
+def test_the_held_out_and_development_sets_are_found():
+    assert {"utterances", "dev", "dev_reports", "dev8"} <= set(TOPIC_SETS)
+
+
+@pytest.mark.parametrize("name", TOPIC_SETS)
 def test_evaluation_sets_are_large_labelled_and_held_out(name):
     examples = evaluation_set(name)
     assert len(examples) >= 150

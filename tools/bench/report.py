@@ -1154,9 +1154,15 @@ def variants_section(inputs: Inputs) -> List[str]:
     if not data:
         return lines + not_measured("variants", inputs)
     variants = data.get("variants") or {}
-    # files given with --data: every development set is in the first columns already
+    # every set not in the combined development figure gets its own columns (older reports
+    # did not name the combined sets: every "dev" set was in it)
+    combined = data.get("development_sets")
     extra = sorted({s for v in variants.values() for s in v.get("per_set", {})})
-    extra = [s for s in extra if not s.startswith("dev")]
+    extra = [
+        s
+        for s in extra
+        if s != "dev_reports" and (s not in combined if combined else not s.startswith("dev"))
+    ]
     headers = ["Variant", "what", "dev sets: accuracy", "confidently wrong"]
     headers += ["dev_reports: accuracy", "confidently wrong"]
     for name in extra:

@@ -6,8 +6,9 @@ Each variant is the project's LinearIntentModel with other settings (LinearSetti
 on the same training data and scored the way the running assistant decides: the sanitized
 text, a top confidence below the fallback cut or a vague request counts as out of scope.
 Scored on every development set together (never the held-out set, which stays for the end),
-on the blind report-style set alone, and on each --data file (a developer may pass
-`../shared/eval/real_wording_dev.yml`; its figures go to the JSON only, not into training).
+on the blind report-style set alone, on the blind sets of session 12 alone, and on each --data
+file (a developer may pass `../shared/eval/real_wording_dev.yml`; its figures go to the JSON
+only, not into training).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from tools.evaluate import FALLS_BACK, OUT_OF_SCOPE, Example, Prediction, load_e
 
 EVALUATION = Path("tests/evaluation")
 DEV_SETS = ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev_reports"]
+# Written blind in session 12 to decide where the sets above tie: scored on their own.
+BLIND_SETS = ["dev8", "dev9"]
 REPORTS_SET = "dev_reports"
 OUT = Path("reports/bench/variants.json")
 MAX_CHARACTERS = 1000  # config.yml's TextSanitizer
@@ -92,7 +95,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--variant", action="append", choices=sorted(VARIANTS))
     args = parser.parse_args(argv)
-    sets = {name: load_examples(EVALUATION / f"{name}.yml") for name in DEV_SETS}
+    names = DEV_SETS + [name for name in BLIND_SETS if (EVALUATION / f"{name}.yml").exists()]
+    sets = {name: load_examples(EVALUATION / f"{name}.yml") for name in names}
     sets.update({path.stem: load_examples(path) for path in args.data})
     pairs = load_training_data()
     results = {}
@@ -105,7 +109,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         dev = results[name]["development_sets"]
         print(f"{name}: development sets {dev}", flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"variants": results}, indent=2), encoding="utf-8")
+    document = {"development_sets": DEV_SETS, "variants": results}
+    args.out.write_text(json.dumps(document, indent=2), encoding="utf-8")
     return 0
 
 
