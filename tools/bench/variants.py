@@ -95,8 +95,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--variant", action="append", choices=sorted(VARIANTS))
     args = parser.parse_args(argv)
-    names = DEV_SETS + [name for name in BLIND_SETS if (EVALUATION / f"{name}.yml").exists()]
-    sets = {name: load_examples(EVALUATION / f"{name}.yml") for name in names}
+    sets = {name: load_examples(EVALUATION / f"{name}.yml") for name in DEV_SETS + BLIND_SETS}
     sets.update({path.stem: load_examples(path) for path in args.data})
     pairs = load_training_data()
     results = {}
