@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, Iterator, List, Tuple
 
 import yaml
 
@@ -68,6 +68,16 @@ def listening_hosts(port: int) -> set:
             words = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
             found.add(socket.inet_ntop(family, words))
     return found
+
+
+def process_stats() -> Iterator[Tuple[int, List[str]]]:
+    """Every live process's /proc/<pid>/stat fields after the command name: state first, then
+    ppid, process group, session (a process that ends while being read is skipped)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            yield int(stat.parent.name), stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
 
 
 def feedback_buttons() -> list:

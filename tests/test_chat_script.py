@@ -9,7 +9,6 @@ import pty
 import re
 import select
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Dict, Iterator, List
 
 import pytest
 
+from tests.helpers import listening_hosts, process_stats
 from tools.servers import ROOT, free_port
 
 pytestmark = pytest.mark.model
@@ -92,29 +92,17 @@ def _read(fd: int) -> str:
 
 
 def listening(ports: Dict[str, int]) -> List[str]:
-    """The names of the ports something still accepts connections on."""
-    open_ = []
-    for name, port in ports.items():
-        with socket.socket() as sock:
-            sock.settimeout(1)
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                open_.append(name)
-    return open_
+    """The names of the ports something still listens on."""
+    return [name for name, port in ports.items() if listening_hosts(port)]
 
 
 def session_processes(session: int) -> List[int]:
     """Processes still alive in the script's session (its servers and rasa shell)."""
-    alive = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == session and fields[0] != "Z":  # session id; not a zombie
-            alive.append(int(entry.name))
-    return alive
+    return [
+        pid
+        for pid, fields in process_stats()
+        if int(fields[3]) == session and fields[0] != "Z"  # session id; not a zombie
+    ]
 
 
 def wait_until_gone(chat: Chat, timeout: float) -> None:

@@ -18,6 +18,7 @@ from typing import Dict, List
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.helpers import process_stats
 from tests.test_diagnostic_conversations import TYPED_EMAILS
 from tools.servers import ROOT
 
@@ -31,11 +32,10 @@ def group_rss_mib(leader: int) -> float:
     """Resident memory of every process in the leader's process group (a replica and its
     children), from /proc."""
     total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for pid, fields in process_stats():
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
             if int(fields[2]) == leader:  # pgrp
-                status = (stat.parent / "status").read_text()
+                status = Path(f"/proc/{pid}/status").read_text()
                 total += int(status.split("VmRSS:")[1].split()[0])
         except (OSError, IndexError, ValueError):
             continue
