@@ -347,6 +347,24 @@ def test_a_development_set_outside_the_combined_figure_gets_its_own_columns(
     assert "dev7: accuracy" not in header  # in the combined figure already
 
 
+def test_learning_curve_from_the_json(tmp_path: Path) -> None:
+    def point(fraction: float, examples: int, dev: float) -> Dict[str, Any]:
+        runs = 2 if fraction < 1 else 1
+        return {
+            "fraction": fraction,
+            "examples": examples,
+            "runs": runs,
+            "development_sets": dev,
+            "dev9": dev - 0.05,
+        }
+
+    curve = {"points": [point(0.5, 500, 0.9), point(1.0, 1000, 0.925)]}
+    text = rendered(tmp_path, curve=curve)
+    assert "| 50% | 500 | 2 | 0.9000 | 0.8500 |" in text
+    assert "| 100% | 1000 | 1 | 0.9250 | 0.8750 |" in text
+    assert "the last step (500 -> 1000) added 2.5 points" in text
+
+
 def test_unreadable_json_is_named(tmp_path: Path) -> None:
     reports = write_reports(tmp_path / "reports")
     (reports / "speed.json").write_text("{not json", encoding="utf-8")
@@ -484,7 +502,8 @@ def test_plan_quick_and_full() -> None:
     ]
     full = commands(bench_main.plan(False, [Path(HELD_OUT)]))
     assert full[0] == f"python -m tools.bench.accuracy --data {HELD_OUT}"
-    assert full[2] == "python -m tools.bench.cost --train-cold --train-warm"
+    assert full[2] == "python -m tools.bench.curve"  # full mode only: about 8 minutes
+    assert full[3] == "python -m tools.bench.cost --train-cold --train-warm"
 
 
 def test_estimates_use_the_last_run_of_the_same_mode(

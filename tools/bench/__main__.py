@@ -4,7 +4,8 @@
 
 Runs, each as its own process and in this order: tools.bench.accuracy (the held-out set
 tests/evaluation/utterances.yml plus every --data file), tools.bench.variants (the intent
-model's variants on the development sets), tools.bench.cost (model size; full mode
+model's variants on the development sets), in full mode tools.bench.curve (the learning
+curve), tools.bench.cost (model size; full mode
 also a cold and a warm training), tools.bench.speed, tools.bench.profile_turn, and finally
 tools.bench.report. Each step's output goes to the terminal and to reports/bench/logs/<step>.log;
 its wall time and exit code are recorded in reports/bench/run.json, which the report reads
@@ -41,6 +42,7 @@ DEFAULT_ESTIMATES = {
     "full": {
         "accuracy": 90,
         "variants": 150,
+        "curve": 480,
         "cost": 600,
         "speed": 450,
         "profile": 150,
@@ -92,6 +94,7 @@ def plan(quick: bool, extra_data: Sequence[Path]) -> List[Step]:
     return [
         Step("accuracy", "tools.bench.accuracy", [*quick_flag, *data]),
         Step("variants", "tools.bench.variants", []),
+        *([] if quick else [Step("curve", "tools.bench.curve", [])]),
         Step("cost", "tools.bench.cost", training),
         Step("speed", "tools.bench.speed", quick_flag),
         Step("profile", "tools.bench.profile_turn", quick_flag),

@@ -29,13 +29,14 @@ OUT = ROOT / "docs" / "benchmarks.md"
 FINDINGS = ROOT / "tools" / "bench" / "findings.md"
 RUN_RECORD = "run.json"
 SPEED_PLOT = "docs/images/bench/throughput_latency.png"
-PARTS = ("accuracy", "variants", "speed", "cost", "profile")
+PARTS = ("accuracy", "variants", "curve", "speed", "cost", "profile")
 COMMANDS = {
     "accuracy": "python -m tools.bench.accuracy [--data f.yml ...]",
     "speed": "python -m tools.bench.speed",
     "cost": "python -m tools.bench.cost --train-cold --train-warm",
     "profile": "python -m tools.bench.profile_turn",
     "variants": "python -m tools.bench.variants",
+    "curve": "python -m tools.bench.curve",
 }
 BASELINES = ("rasa_init", "tfidf_logreg")
 SYSTEMS = ("project", *BASELINES)
@@ -1188,6 +1189,40 @@ def variants_section(inputs: Inputs) -> List[str]:
 
 
 # --------------------------------------------------------------------------------------
+# Learning curve (tools.bench.curve)
+
+
+def curve_section(inputs: Inputs) -> List[str]:
+    lines = ["### Learning curve: development sets against training size", ""]
+    data = inputs.parts.get("curve")
+    points = (data or {}).get("points") or []
+    if not points:
+        return lines + not_measured("curve", inputs)
+    sets = [key for key in points[0] if key not in ("fraction", "examples", "runs")]
+    headers = ["share of the training data", "examples", "draws", *sets]
+    rows = [
+        [f"{point['fraction']:.0%}", str(point["examples"]), str(point["runs"])]
+        + [frac(point.get(name)) for name in sets]
+        for point in points
+    ]
+    first, last = points[0], points[-1]
+    before_last = points[-2] if len(points) > 1 else first
+    return lines + [
+        "The kept model trained on a stratified share of the training data (each intent keeps "
+        "its share; a share below 100% is the mean of its draws) and scored like the variants "
+        "above (never the held-out set). `development_sets` is the combined figure.",
+        "",
+        *table(headers, rows, "l" + "r" * (len(headers) - 1)),
+        "",
+        f"From {first['examples']} to {last['examples']} examples the development sets went "
+        f"from {frac(first.get('development_sets'))} to {frac(last.get('development_sets'))}; "
+        f"the last step ({before_last['examples']} -> {last['examples']}) added "
+        f"{(last['development_sets'] - before_last['development_sets']) * 100:.1f} points.",
+        "",
+    ]
+
+
+# --------------------------------------------------------------------------------------
 # The document
 
 
@@ -1199,6 +1234,7 @@ def render(inputs: Inputs, context: Context, doc_dir: str = "docs", root: Path =
         lambda: headline(inputs),
         lambda: understanding(inputs, doc_dir, root),
         lambda: variants_section(inputs),
+        lambda: curve_section(inputs),
         lambda: speed_section(inputs, doc_dir, root),
         lambda: cost_section(inputs),
         lambda: profile_section(inputs),
