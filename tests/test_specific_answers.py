@@ -66,3 +66,13 @@ def test_a_walk_through_request_of_the_likeliest_topic_is_not_taken_for_a_neighb
     topics = ("change_username", "create_account")
     assert specific_answers.scored("change_username", request)[1] is None
     assert specific_answers.specific_answer_among(topics, request) is None
+
+
+def test_the_walk_through_side_takes_the_first_examples_of_a_large_topic_only():
+    """The walk-through's nearness is a maximum: more examples would raise it by chance."""
+    topic = "delete_account"
+    assert len(specific_answers.nlu_examples(topic)) > specific_answers.MAX_WALKTHROUGH_EXAMPLES
+    index = specific_answers.build_index(knowledge(), topic)
+    walkthrough = [vector for vector, answer in index.vectors if answer is None]
+    forms = len(specific_answers.WALKTHROUGH_FORMS)
+    assert len(walkthrough) == forms + specific_answers.MAX_WALKTHROUGH_EXAMPLES
