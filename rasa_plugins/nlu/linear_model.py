@@ -37,9 +37,11 @@ class LinearSettings:
     temperature: float = 0.2
     word_ngrams: Tuple[int, int] = (1, 2)
     char_ngrams: Tuple[int, int] = (2, 5)
-    # An n-gram must be in this many training texts to become a feature. 2 since session 13:
-    # half the features, as accurate on the development sets (docs/benchmarks.md).
+    # A character n-gram must be in this many training texts to become a feature. 2 since
+    # session 13: half the features, as accurate on the development sets (docs/benchmarks.md).
     min_df: int = 2
+    # The same for word n-grams: 1 keeps a short reply's only bigram ("no thanks" is in one text).
+    word_min_df: int = 1
     cv_folds: int = 3  # for the out-of-fold cut; 5 gave the same figures in session 13, slower
     seed: int = 0
     fallback_threshold: float = 0.5
@@ -70,26 +72,27 @@ def _pipeline(settings: LinearSettings):
     from sklearn.preprocessing import FunctionTransformer
     from sklearn.svm import LinearSVC
 
-    def tfidf(analyzer: str, ngrams: Tuple[int, int]) -> TfidfVectorizer:
+    def tfidf(analyzer: str, ngrams: Tuple[int, int], min_df: int) -> TfidfVectorizer:
         return TfidfVectorizer(
             analyzer=analyzer,
             ngram_range=tuple(ngrams),
             token_pattern=r"(?u)\b\w+\b",  # keeps one-letter words ("i", "2")
             lowercase=False,  # normalise_all did, once for both vectorizers
             sublinear_tf=True,
-            min_df=settings.min_df,
+            min_df=min_df,
         )
 
     features = FeatureUnion(
         [
-            ("word", tfidf("word", settings.word_ngrams)),
-            ("char", tfidf("char_wb", settings.char_ngrams)),
+            ("word", tfidf("word", settings.word_ngrams, settings.word_min_df)),
+            ("char", tfidf("char_wb", settings.char_ngrams, settings.min_df)),
         ]
     )
     # One normalising step before both vectorizers: the glossary look-up runs once per text.
     whole = make_pipeline(FunctionTransformer(normalise_all), features)
     if settings.focus_weight > 0:
-        focused = make_pipeline(FunctionTransformer(focus_all), tfidf("word", settings.word_ngrams))
+        focus_words = tfidf("word", settings.word_ngrams, settings.word_min_df)
+        focused = make_pipeline(FunctionTransformer(focus_all), focus_words)
         whole = FeatureUnion(
             [("whole", whole), ("focus", focused)],
             transformer_weights={"whole": 1.0, "focus": settings.focus_weight},

@@ -45,10 +45,14 @@ VARIANTS: Dict[str, Tuple[str, Dict[str, Any]]] = {
         {"focus_weight": 0.5},
     ),
     "min_df_1": (
-        "every n-gram, also those in one training text only (the setting before session 13)",
+        "every character n-gram, also those in one training text (the setting before session 13)",
         {"min_df": 1},
     ),
-    "min_df_3": ("only n-grams found in at least 3 training texts", {"min_df": 3}),
+    "word_min_df_2": (
+        "word n-grams too only when found in at least 2 training texts",
+        {"word_min_df": 2},
+    ),
+    "min_df_3": ("character n-grams found in at least 3 training texts", {"min_df": 3}),
     "char_2_6": ("character 2-6-grams (instead of 2-5)", {"char_ngrams": (2, 6)}),
     "word_1_3": ("word 1-3-grams (instead of 1-2)", {"word_ngrams": (1, 3)}),
 }
