@@ -32,6 +32,7 @@ from rasa_plugins.nlu.linear_model import (
     join_vocabularies,
     split_vocabularies,
 )
+from rasa_plugins.nlu.skops_import import skops_io
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +135,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return self._resource
 
     def _persist(self) -> None:
-        import skops.io as sio
+        sio = skops_io()
 
         bare, vocabularies = split_vocabularies(self.model.pipeline)
         with self._storage.write_to(self._resource) as directory:
@@ -152,7 +153,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> LinearIntentClassifier:
-        import skops.io as sio
+        sio = skops_io()
 
         try:
             with model_storage.read_from(resource) as directory:
