@@ -20,8 +20,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from rasa_plugins.nlu.linear_model import LinearSettings
 from tools.bench.training_data import load_training_data
-from tools.bench.variants import BLIND_SETS, DEV_SETS, EVALUATION, score_variant
-from tools.evaluate import load_examples
+from tools.bench.variants import load_sets, score_variant
 
 OUT = Path("reports/bench/curve.json")
 FRACTIONS = (0.25, 0.5, 0.75, 1.0)
@@ -76,8 +75,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--data", type=Path, action="append", default=[])
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
-    sets = {name: load_examples(EVALUATION / f"{name}.yml") for name in DEV_SETS + BLIND_SETS}
-    sets.update({path.stem: load_examples(path) for path in args.data})
+    sets = load_sets(args.data)
     points = curve(load_training_data(), sets)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"points": points}, indent=2), encoding="utf-8")

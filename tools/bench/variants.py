@@ -90,14 +90,20 @@ def score_variant(
     }
 
 
+def load_sets(extra: Sequence[Path]) -> Dict[str, List[Example]]:
+    """The development and blind sets, then each `--data` file under its file name."""
+    sets = {name: load_examples(EVALUATION / f"{name}.yml") for name in DEV_SETS + BLIND_SETS}
+    sets.update({path.stem: load_examples(path) for path in extra})
+    return sets
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, action="append", default=[])
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--variant", action="append", choices=sorted(VARIANTS))
     args = parser.parse_args(argv)
-    sets = {name: load_examples(EVALUATION / f"{name}.yml") for name in DEV_SETS + BLIND_SETS}
-    sets.update({path.stem: load_examples(path) for path in args.data})
+    sets = load_sets(args.data)
     pairs = load_training_data()
     results = {}
     for name in args.variant or list(VARIANTS):
