@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from actions import engine
@@ -14,6 +16,7 @@ from actions.engine import (
     RESOLVED,
     START_WALKTHROUGH,
     STEP,
+    STUCK_CHOICE,
     State,
 )
 from actions.knowledge import knowledge
@@ -32,14 +35,17 @@ def a_multi_step_topic() -> str:
     "said",
     ["thanks, that worked!", "yes it works now", "fixed it", "All good now, cheers", "solved"],
 )
-def test_that_worked_in_any_wording_ends_the_walk_through_at_step_one(said):
+def test_that_worked_in_any_wording_ends_the_walk_through_at_any_step(said):
     topic = a_multi_step_topic()
     first = engine.start(State(), topic).state
     assert first.awaiting == STEP and first.step == 1
-    for turn in (engine.affirm(first, None, said), engine.thanks(first, said)):
-        assert turn.state.awaiting == FEEDBACK and turn.outcome == RESOLVED
-        assert turn.messages[-1].response == "utter_ask_feedback"
-        assert "Step 2" not in texts(turn)
+    steps = len(playbooks()[topic].paths["main"].steps)
+    for number in range(1, steps + 1):
+        at = replace(first, step=number)
+        for turn in (engine.affirm(at, None, said), engine.thanks(at, said)):
+            assert turn.state.awaiting == FEEDBACK and turn.outcome == RESOLVED, number
+            assert turn.messages[-1].response == "utter_ask_feedback"
+            assert f"Step {number + 1}" not in texts(turn)
 
 
 @pytest.mark.parametrize("said", ["yes", "ok next", "it didn't work", "still not working"])
@@ -90,16 +96,27 @@ def test_a_wrong_guess_without_alternatives_asks_to_rephrase():
     assert turn.state.awaiting is None
 
 
-def test_still_stuck_on_a_step_without_help_shows_the_paths_choices_before_support():
+def test_still_stuck_shows_the_remedies_or_choices_before_support_on_every_step():
+    """Every step of every path: its own help (with its choices), else the path's choices; a
+    support request comes first only where neither has any."""
+    offered_choices = 0
     for topic, book in playbooks().items():
         for name, path in book.paths.items():
-            last = path.steps[-1] if path.steps else None
-            if path.choices and last and not (last.stuck or path.stuck):
-                state = State(topic=topic, path=name, step=len(path.steps), awaiting=STEP)
+            for number, step in enumerate(path.steps, start=1):
+                state = State(topic=topic, path=name, step=number, awaiting=STEP)
                 turn = engine.stuck(state)
-                assert turn.state.awaiting == CHOICE, f"{topic}/{name}"
-                return
-    pytest.skip("no path ends in choices after a step without its own help")
+                help_ = step.stuck or path.stuck
+                where = f"{topic}/{name} step {number}"
+                if help_:
+                    assert turn.messages[0].text.startswith(help_.text), where
+                if help_ and help_.choices:
+                    assert turn.state.awaiting == STUCK_CHOICE, where
+                elif path.choices:
+                    assert turn.state.awaiting == CHOICE, where
+                else:
+                    assert turn.state.awaiting == HANDOFF_CONFIRM, where
+                offered_choices += turn.state.awaiting in (CHOICE, STUCK_CHOICE)
+    assert offered_choices >= 20
 
 
 def test_a_locked_account_goes_to_support_in_any_topic():

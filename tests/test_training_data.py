@@ -82,3 +82,12 @@ def test_evaluation_sets_are_large_labelled_and_held_out(name):
         assert normalise(example["text"]) not in trained, f"in training data: {example['text']}"
     covered = [t for t in ACCOUNT_TOPICS if name not in FAQ_ONLY or TOPICS[t]["group"] == "faq"]
     assert {e["topic"] for e in examples} >= set(covered) | {"out_of_scope"}
+
+
+def test_the_held_out_set_has_at_least_15_examples_of_each_topic_beyond_the_faq():
+    counts = defaultdict(int)
+    for example in evaluation_set():
+        counts[example["topic"]] += 1
+    beyond = [t for t in ACCOUNT_TOPICS if TOPICS[t]["group"] != "faq"]
+    assert len(beyond) == 11
+    assert {t: counts[t] for t in beyond if counts[t] < 15} == {}
