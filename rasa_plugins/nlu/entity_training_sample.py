@@ -13,13 +13,12 @@ from __future__ import annotations
 import random
 from typing import Any, Dict, List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from rasa_plugins.nlu.stateless_step import StatelessStep
 
 
 def sample(examples: List[Message], others: int, seed: int) -> List[Message]:
@@ -31,7 +30,7 @@ def sample(examples: List[Message], others: int, seed: int) -> List[Message]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class EntityTrainingSample(GraphComponent):
+class EntityTrainingSample(StatelessStep):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {"others": 3000, "random_seed": 0}
@@ -39,16 +38,6 @@ class EntityTrainingSample(GraphComponent):
     def __init__(self, config: Dict[str, Any]) -> None:
         self.others = int(config["others"])
         self.seed = int(config["random_seed"])
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> EntityTrainingSample:
-        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         return messages

@@ -13,13 +13,12 @@ import re
 import unicodedata
 from typing import Any, Dict, List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from rasa_plugins.nlu.stateless_step import StatelessStep
 
 _WHITESPACE = re.compile(r"\s+")
 # .NET / Java / Python stack frames and the markers between them: never the problem itself.
@@ -61,23 +60,13 @@ def sanitize(text: str, max_characters: int) -> str:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class TextSanitizer(GraphComponent):
+class TextSanitizer(StatelessStep):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {"max_characters": 1000}
 
     def __init__(self, config: Dict[str, Any]) -> None:
         self.max_characters = int(config["max_characters"])
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> TextSanitizer:
-        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
