@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 
 import tools.bench.__main__ as bench_main
-from tools.bench import report
+from tools.bench import calibration, report
 from tools.bench.report import Context, Machine, load_inputs, render, targets
 
 CONTEXT = Context(
@@ -411,6 +411,22 @@ def test_header_states_machine_commit_and_mode(tmp_path: Path) -> None:
     assert "| Commit | abc1234 |" in text
     assert "| Mode | full (accuracy: full, profile: full, speed: full) |" in text
     assert "1.00 / 2.00 / 3.00 when this report was rendered" in text
+
+
+def test_header_states_the_machine_calibration_when_the_speed_run_recorded_it(
+    tmp_path: Path,
+) -> None:
+    assert "| Machine speed |" not in rendered(tmp_path, **ALL)
+    speed = speed_json()
+    speed["host"].update(calibration_ms_at_start=41.25, calibration_ms_at_end=97.5)
+    text = rendered(tmp_path, **{**ALL, "speed": speed})
+    assert "| Machine speed | 41.2 ms at the start of the speed run, 97.5 ms at its end" in text
+
+
+def test_calibration_times_a_fixed_workload() -> None:
+    assert calibration.workload() == calibration.workload() > 0
+    first = calibration.calibration_ms(repeats=3)
+    assert isinstance(first, float) and 0 < first < 60_000
 
 
 def test_profile_top_ten_by_cumulative_with_ms_per_turn(tmp_path: Path) -> None:

@@ -550,6 +550,19 @@ def loadavg_text(context: Context, inputs: Inputs) -> str:
     return text
 
 
+def calibration_text(inputs: Inputs) -> Optional[str]:
+    """The speed run's machine calibration (tools/bench/calibration.py), if it recorded one."""
+    host = (inputs.parts.get("speed") or {}).get("host") or {}
+    start, end = host.get("calibration_ms_at_start"), host.get("calibration_ms_at_end")
+    if start is None or end is None:
+        return None
+    return (
+        f"{start:.1f} ms at the start of the speed run, {end:.1f} ms at its end (a fixed Python "
+        "workload, `tools/bench/calibration.py`; speed figures compare only between runs whose "
+        "calibration agrees)"
+    )
+
+
 def commit_text(context: Context, inputs: Inputs) -> str:
     measured = (inputs.run or {}).get("commit")
     if not measured or measured == context.commit:
@@ -568,6 +581,9 @@ def header(context: Context, inputs: Inputs) -> List[str]:
         ["Mode", mode_text(inputs)],
         ["Load average (1 / 5 / 15 min)", loadavg_text(context, inputs)],
     ]
+    calibration = calibration_text(inputs)
+    if calibration:
+        rows.append(["Machine speed", calibration])
     speed_cpus = ((inputs.parts.get("speed") or {}).get("host") or {}).get("cpus")
     if speed_cpus and m.cpus and speed_cpus != m.cpus:
         rows.append(["Note", f"speed.json was measured on {speed_cpus} cores"])

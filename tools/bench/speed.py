@@ -43,6 +43,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
+from tools.bench.calibration import calibration_ms
 from tools.bench.stack import RssSampler, Stack, sample_idle, start_stack, summarize_rss
 from tools.servers import IDENTITY_SECRET
 
@@ -70,7 +71,11 @@ METRICS = ("turns_per_s", "p50_ms", "p95_ms", "p99_ms", "max_ms", "error_count")
 
 
 def host_info() -> dict:
-    return {"cpus": os.cpu_count(), "loadavg_at_start": list(os.getloadavg())}
+    return {
+        "cpus": os.cpu_count(),
+        "loadavg_at_start": list(os.getloadavg()),
+        "calibration_ms_at_start": calibration_ms(),
+    }
 
 
 def run_load(url: str, point: Point, duration: float, out: Path, seed: int = 0) -> dict:
@@ -243,7 +248,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     report = {
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "mode": "quick" if args.quick else "full",
-        "host": {**host, "loadavg_at_end": list(os.getloadavg())},
+        "host": {
+            **host,
+            "loadavg_at_end": list(os.getloadavg()),
+            "calibration_ms_at_end": calibration_ms(),
+        },
         "settings": {"repeats": repeats, "duration_s": duration, "turn_timeout_s": 10.0},
         "readiness": stack.readiness,
         "rss_mib": {"idle": idle, "load": load_rss, "idle_after_load": idle_after},
