@@ -47,6 +47,12 @@ def test_intents_are_the_topic_ids_plus_conversation_intents():
     assert intents == set(domain["intents"])
 
 
+def test_no_example_starts_with_a_list_marker():
+    """A pasted "- text" line keeps its dash as part of the example: a feature of no message."""
+    marked = [t for texts in training_examples().values() for t in texts if t[:2] in ("- ", "* ")]
+    assert marked == []
+
+
 def test_no_example_belongs_to_two_intents():
     owner = {}
     for intent, texts in training_examples().items():
