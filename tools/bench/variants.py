@@ -55,6 +55,8 @@ VARIANTS: Dict[str, Tuple[str, Dict[str, Any]]] = {
     "min_df_3": ("character n-grams found in at least 3 training texts", {"min_df": 3}),
     "char_2_6": ("character 2-6-grams (instead of 2-5)", {"char_ngrams": (2, 6)}),
     "word_1_3": ("word 1-3-grams (instead of 1-2)", {"word_ngrams": (1, 3)}),
+    "C_4": ("SVM C=4 (instead of 1), less regularisation", {"C": 4.0}),
+    "C_8": ("SVM C=8 (instead of 1)", {"C": 8.0}),
 }
 
 
