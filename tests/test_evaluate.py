@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tools.evaluate import Example, Prediction, load_examples, report, topic_of
+from tools.evaluate import Example, Prediction, load_examples, report, topic_of, topics
 
 
 def prediction(expected: str, predicted: str, hard: bool = False) -> Prediction:
@@ -35,6 +35,21 @@ def test_report_figures():
     }
     assert result["confusions"][0]["count"] == 1
     assert len(result["predictions"]) == 5
+
+
+def test_only_a_wrong_topic_counts_as_confidently_wrong():
+    wrong_topic = prediction("out_of_scope", "delete_account")
+    greeting = prediction("out_of_scope", "greet")  # answered with a greeting: no walk-through
+    handoff = prediction("create_account", "human_handoff")  # a person offered instead
+    result = report([wrong_topic, greeting, handoff, prediction("out_of_scope", "out_of_scope")])
+    assert result["confidently_wrong"] == 0.5
+    assert result["overall_accuracy"] == 0.25  # the greeting is still not a right answer
+
+
+def test_topics_are_the_playbooks_and_the_handoff():
+    assert {"delete_account", "trusted_publishing", "human_handoff"} <= topics()
+    assert not {"greet", "thanks", "inform", "out_of_scope"} & topics()
+    assert len(topics()) == 22  # 21 account topics and the hand-off
 
 
 def test_no_hard_examples_gives_null():

@@ -5,7 +5,8 @@
 The file holds `examples: [{text, topic, hard?}]`. A prediction that falls back
 (nlu_fallback) or names no topic (vague_request) counts as `out_of_scope`: the assistant asks
 "did you mean" and then says it cannot help. `confidently_wrong` is the share of examples
-that got a wrong topic above that cut, i.e. a walk-through of the wrong thing. Writes the
+that got a wrong topic (a playbook, or the hand-off) above that cut, i.e. a walk-through of the
+wrong thing; a conversation intent (greet, thanks...) is wrong but starts nothing. Writes the
 JSON report and prints the headline.
 """
 
@@ -18,6 +19,7 @@ import logging
 import sys
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -27,6 +29,10 @@ OUT_OF_SCOPE = "out_of_scope"
 FALLBACK = "nlu_fallback"
 # Intents that lead to the fallback path as nlu_fallback does: scored as out_of_scope.
 FALLS_BACK = frozenset({FALLBACK, "vague_request"})
+# What a wrong answer can walk the user through: a topic's playbook, or the hand-off to a person.
+# A conversation intent (greet, thanks, inform...) starts nothing, so it is never "confident".
+PLAYBOOKS = Path(__file__).resolve().parent.parent / "playbooks"
+HANDOFF = "human_handoff"
 
 
 @dataclass(frozen=True)
@@ -89,9 +95,16 @@ def per_topic(predictions: Sequence[Prediction]) -> Dict[str, Dict[str, float]]:
     return table
 
 
+@lru_cache(maxsize=1)
+def topics() -> frozenset:
+    """The topic ids a prediction can start: one per playbook file, and the hand-off."""
+    return frozenset({path.stem for path in PLAYBOOKS.glob("*.yml")} | {HANDOFF})
+
+
 def confidently_wrong(p: Prediction) -> bool:
-    """A wrong topic that cleared the out-of-scope cut (a fallback is never confident)."""
-    return p.predicted != p.example.topic and p.predicted != OUT_OF_SCOPE
+    """A wrong topic that cleared the out-of-scope cut: a fallback is never confident, and a
+    conversation intent (a greeting, a thanks) is not a topic."""
+    return p.predicted != p.example.topic and p.predicted in topics()
 
 
 def report(predictions: Sequence[Prediction]) -> Dict[str, Any]:
