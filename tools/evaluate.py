@@ -25,13 +25,14 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import yaml
 
+from actions.playbooks import account_topics
+
 OUT_OF_SCOPE = "out_of_scope"
 FALLBACK = "nlu_fallback"
 # Intents that lead to the fallback path as nlu_fallback does: scored as out_of_scope.
 FALLS_BACK = frozenset({FALLBACK, "vague_request"})
-# What a wrong answer can walk the user through: a topic's playbook, or the hand-off to a person.
+# Besides the playbooks' topics, the one intent a wrong answer can start: the hand-off to a person.
 # A conversation intent (greet, thanks, inform...) starts nothing, so it is never "confident".
-PLAYBOOKS = Path(__file__).resolve().parent.parent / "playbooks"
 HANDOFF = "human_handoff"
 
 
@@ -97,8 +98,8 @@ def per_topic(predictions: Sequence[Prediction]) -> Dict[str, Dict[str, float]]:
 
 @lru_cache(maxsize=1)
 def topics() -> frozenset:
-    """The topic ids a prediction can start: one per playbook file, and the hand-off."""
-    return frozenset({path.stem for path in PLAYBOOKS.glob("*.yml")} | {HANDOFF})
+    """The topic ids a prediction can start: the playbooks' topics, and the hand-off."""
+    return frozenset(account_topics()) | {HANDOFF}
 
 
 def confidently_wrong(p: Prediction) -> bool:
