@@ -141,6 +141,17 @@ def test_still_stuck_escalates_and_a_request_carries_the_masked_conversation(ass
     assert "a***1@outlook.com" in lines and "account1@outlook.com" not in lines
 
 
+def test_what_a_message_says_it_is_not_about_does_not_start_that_topic(assistant):
+    """rasa_plugins/nlu/negation.py: "not delete anything" once began the delete walk-through."""
+    message = "I want to stop signing in with my old Microsoft account, not delete anything"
+    said = texts(walk(assistant, sender(), message))
+    change, delete = (
+        playbooks()[t].paths["main"] for t in ("change_microsoft_account", "delete_account")
+    )
+    assert (change.intro or change.steps[0].text) in said
+    assert (delete.intro or delete.steps[0].text) not in said
+
+
 def test_stuck_at_the_change_step_leads_to_the_linked_elsewhere_help(assistant):
     user = sender()
     replies = assistant.say(user, ASKS["change_microsoft_account"])

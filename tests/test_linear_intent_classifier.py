@@ -120,7 +120,9 @@ def _component(tmp_path, config=None):
 
 
 @pytest.mark.parametrize(
-    "variant", [{}, {"focus_weight": 0.5}, {"sentence_vote": True}], ids=["whole", "focus", "vote"]
+    "variant",
+    [{}, {"focus_weight": 0.5}, {"sentence_vote": True}, {"negation": ""}, {"negation": "mark"}],
+    ids=["whole", "focus", "vote", "no_negation", "negation_both"],
 )
 def test_component_trains_stores_and_loads_the_same_predictions(tmp_path, variant):
     component, storage, resource, config = _component(tmp_path, variant)
@@ -237,6 +239,7 @@ def test_every_model_setting_is_a_config_key_and_reaches_the_model(tmp_path):
         "fallback_threshold": 0.4,
         "focus_weight": 0.25,
         "sentence_vote": True,
+        "negation": "mark",
     }
     assert set(changed) | {"ranking_length"} == set(LinearIntentClassifier.get_default_config())
     component, *_ = _component(tmp_path, changed)
@@ -254,4 +257,5 @@ def test_every_model_setting_is_a_config_key_and_reaches_the_model(tmp_path):
         fallback_threshold=0.4,
         focus_weight=0.25,
         sentence_vote=True,
+        negation="mark",
     )

@@ -25,7 +25,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from rasa_plugins.nlu import glossary
+from rasa_plugins.nlu import glossary, negation
 from rasa_plugins.nlu.linear_model import (
     LinearIntentModel,
     LinearSettings,
@@ -43,6 +43,8 @@ STORAGE_FORMAT = "2"  # 2: vocabularies beside the pipeline; in the fingerprint,
 TRUSTED = [
     "rasa_plugins.nlu.linear_model.normalise_all",
     "rasa_plugins.nlu.linear_model.focus_all",
+    "rasa_plugins.nlu.linear_model.normalise_all_negated",
+    "rasa_plugins.nlu.linear_model.without_negated",
     "sklearn.preprocessing._function_transformer.FunctionTransformer",
     "sklearn.feature_extraction.text.TfidfVectorizer",
     "sklearn.feature_extraction.text.TfidfTransformer",
@@ -106,9 +108,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
-        """The glossary shapes the features and the storage format the files: a change in either
-        means a retrained model."""
-        return f"{glossary.fingerprint()}-{STORAGE_FORMAT}"
+        """The glossary and the negation rules shape the features and the storage format the
+        files: a change in any means a retrained model."""
+        return f"{glossary.fingerprint()}-{negation.fingerprint()}-{STORAGE_FORMAT}"
 
     @classmethod
     def create(

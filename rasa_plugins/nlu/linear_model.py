@@ -22,11 +22,13 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 import numpy as np
 
 from rasa_plugins.nlu.glossary import glosses
+from rasa_plugins.nlu.negation import PREFIX, mark_negated
 from rasa_plugins.nlu.sentences import focus, sentences
 
 OUT_OF_SCOPE = "out_of_scope"
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _URL = re.compile(r"https?://\S+")
+_MARKED = re.compile(rf"\b{PREFIX}[\w'’]*")
 
 Ranking = List[Tuple[str, float]]
 
@@ -48,6 +50,11 @@ class LinearSettings:
     # Variants for long reports (rasa_plugins/nlu/sentences.py), off by default:
     focus_weight: float = 0.0  # > 0: word n-grams of the focus sentence as extra features
     sentence_vote: bool = False  # several sentences: whole text and sentences vote
+    # Negations of intent (rasa_plugins/nlu/negation.py): "" off; "mark": the scope's words
+    # become not_<word> for both vectorizers; "mark_words": that for the word n-grams, and
+    # the character n-grams do not see the scope's words at all. Chosen in session 17 on the
+    # blind negation set tests/evaluation/dev_negation.yml (tools/bench/findings.md).
+    negation: str = "mark_words"
 
 
 def normalise(text: str) -> str:
@@ -62,6 +69,15 @@ def normalise_all(texts: Sequence[str]) -> List[str]:
     return [normalise(text) for text in texts]
 
 
+def normalise_all_negated(texts: Sequence[str]) -> List[str]:
+    return [mark_negated(normalise(text)) for text in texts]
+
+
+def without_negated(text: str) -> str:
+    """The text without its not_<word> words: what the character n-grams see."""
+    return _MARKED.sub(" ", text)
+
+
 def focus_all(texts: Sequence[str]) -> List[str]:
     return [normalise(focus(text)) for text in texts]
 
@@ -72,8 +88,11 @@ def _pipeline(settings: LinearSettings):
     from sklearn.preprocessing import FunctionTransformer
     from sklearn.svm import LinearSVC
 
-    def tfidf(analyzer: str, ngrams: Tuple[int, int], min_df: int) -> TfidfVectorizer:
+    def tfidf(
+        analyzer: str, ngrams: Tuple[int, int], min_df: int, preprocessor: Any = None
+    ) -> TfidfVectorizer:
         return TfidfVectorizer(
+            preprocessor=preprocessor,
             analyzer=analyzer,
             ngram_range=tuple(ngrams),
             token_pattern=r"(?u)\b\w+\b",  # keeps one-letter words ("i", "2")
@@ -82,14 +101,16 @@ def _pipeline(settings: LinearSettings):
             min_df=min_df,
         )
 
+    normaliser = normalise_all_negated if settings.negation else normalise_all
+    char_view = without_negated if settings.negation == "mark_words" else None
     features = FeatureUnion(
         [
             ("word", tfidf("word", settings.word_ngrams, settings.word_min_df)),
-            ("char", tfidf("char_wb", settings.char_ngrams, settings.min_df)),
+            ("char", tfidf("char_wb", settings.char_ngrams, settings.min_df, char_view)),
         ]
     )
     # One normalising step before both vectorizers: the glossary look-up runs once per text.
-    whole = make_pipeline(FunctionTransformer(normalise_all), features)
+    whole = make_pipeline(FunctionTransformer(normaliser), features)
     if settings.focus_weight > 0:
         focus_words = tfidf("word", settings.word_ngrams, settings.word_min_df)
         focused = make_pipeline(FunctionTransformer(focus_all), focus_words)

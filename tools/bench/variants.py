@@ -27,8 +27,9 @@ from tools.evaluate import FALLS_BACK, OUT_OF_SCOPE, Example, Prediction, load_e
 
 EVALUATION = Path("tests/evaluation")
 DEV_SETS = ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev_reports"]
-# Written blind in session 12 to decide where the sets above tie: scored on their own.
-BLIND_SETS = ["dev8", "dev9"]
+# Written blind to decide where the sets above tie (dev8, dev9: session 12) or to measure one
+# weakness (dev_negation: session 17): scored on their own.
+BLIND_SETS = ["dev8", "dev9", "dev_negation"]
 REPORTS_SET = "dev_reports"
 OUT = Path("reports/bench/variants.json")
 MAX_CHARACTERS = 1000  # config.yml's TextSanitizer
@@ -36,6 +37,14 @@ MAX_CHARACTERS = 1000  # config.yml's TextSanitizer
 # name: (what it is, for the report; its LinearSettings)
 VARIANTS: Dict[str, Tuple[str, Dict[str, Any]]] = {
     "whole_text": ("the whole (sanitized) text, one prediction", {}),
+    "no_negation": (
+        "no negation marking (the setting before session 17)",
+        {"negation": ""},
+    ),
+    "negation_both": (
+        "negated words marked for the character n-grams too, instead of left out of them",
+        {"negation": "mark"},
+    ),
     "sentence_vote": (
         "several sentences: the whole text and the mean of its sentences vote",
         {"sentence_vote": True},
