@@ -25,6 +25,7 @@ from rasa_plugins.nlu.negation import mark_negated
         ("a new key instead of adding an owner", "of not_adding not_an not_owner"),
         ("rename it rather than create one", "than not_create not_one"),
         ("i'm not asking about 2fa here", "about not_2fa not_here"),
+        ("i don’t want to delete it", "to not_delete not_it"),
     ],
 )
 def test_negations_of_intent_mark_the_words_after_them(text: str, marked: str) -> None:

@@ -8,8 +8,9 @@ the problem ("can't sign in", "didn't get the mail") is the topic's own signal a
 
 The scope runs from the cue to the next punctuation mark or clause word, at most
 `MAX_SCOPE` words. Each word in it becomes `not_<word>`: a feature of its own for the word
-n-grams, and for the character n-grams a word they no longer share with the plain form at
-its start. Works on lower-cased text (linear_model.normalise).
+n-grams; the character n-grams do not see it (linear_model.without_negated). Works on
+lower-cased text (linear_model.normalise); a typographic apostrophe ("don’t", as phones
+type it) counts as a straight one.
 """
 
 from __future__ import annotations
@@ -42,9 +43,10 @@ _INTENT_WORDS = {
 }
 _INTENT_LINKS = {"to", "about", "for", "in", "anything", "any"}
 _CLAUSE_ENDS = {"but", "and", "so", "because", "just", "only", "i", "we", "instead", "rather"}
-# ", not delete anything", "and not remove it": `not` opening a clause of its own
-_STATE_ENDINGS = ("ing", "ed", "en", "able", "ible", "ly")
+# ", not delete anything", "and not remove it": `not` opening a clause of its own, before a
+# plain verb (not a participle or a state: "not receiving", "not allowed", "not able")
 _CLAUSE_STARTS = {",", ";", "-", "–", "and", "but", "or", "just", "only", "."}
+_STATE_ENDINGS = ("ing", "ed", "en", "able", "ible", "ly")
 
 
 def _is_word(token: str) -> bool:
@@ -55,7 +57,7 @@ def _scope_start(tokens: List[str], at: int) -> int:
     """Where a negated scope starts if tokens[at] opens one, else -1."""
     token = tokens[at]
     following = tokens[at + 1] if at + 1 < len(tokens) else ""
-    if token in ("without",) and following.endswith("ing"):
+    if token == "without" and following.endswith("ing"):
         return at + 1
     if token == "instead" and following == "of" or token == "rather" and following == "than":
         return at + 2
@@ -75,7 +77,7 @@ def _scope_start(tokens: List[str], at: int) -> int:
 
 
 def _is_base_verb(word: str) -> bool:
-    """Roughly: not a participle or a state ("not receiving", "not allowed", "not able")."""
+    """Roughly: a word that does not end like a participle or a state."""
     return bool(word) and _is_word(word) and not word.endswith(_STATE_ENDINGS)
 
 
@@ -83,7 +85,7 @@ def mark_negated(text: str) -> str:
     """`text` with the words in a negation-of-intent scope written `not_<word>`; everything
     else, spacing and punctuation included, as it was."""
     matches = list(_TOKEN.finditer(text))
-    tokens = [match.group() for match in matches]
+    tokens = [match.group().replace("’", "'") for match in matches]
     negated = set()
     at = 0
     while at < len(tokens):
