@@ -94,3 +94,8 @@ def test_a_negated_topic_word_stops_voting_for_its_topic() -> None:
     assert marked["change_login"] > plain["change_login"]
     assert marked["delete_account"] < plain["delete_account"]
     assert max(marked, key=marked.get) == "change_login"
+
+
+def test_an_unknown_negation_setting_is_refused_not_taken_for_another() -> None:
+    with pytest.raises(ValueError, match="negation must be one of"):
+        _model("marked")

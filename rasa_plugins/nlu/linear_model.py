@@ -31,6 +31,7 @@ _URL = re.compile(r"https?://\S+")
 _MARKED = re.compile(rf"\b{PREFIX}[\w'’]*")
 
 Ranking = List[Tuple[str, float]]
+NEGATION_MODES = ("", "mark", "mark_words")  # LinearSettings.negation
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,8 @@ def _pipeline(settings: LinearSettings):
             min_df=min_df,
         )
 
+    if settings.negation not in NEGATION_MODES:
+        raise ValueError(f"negation must be one of {NEGATION_MODES}, not {settings.negation!r}")
     normaliser = normalise_all_negated if settings.negation else normalise_all
     char_view = without_negated if settings.negation == "mark_words" else None
     features = FeatureUnion(
