@@ -18,5 +18,7 @@ debian_install() {
 # The newest installed PostgreSQL's bin directory, or nothing.
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
-# Runs a PostgreSQL tool as the postgres user when we are root (it refuses to run as root).
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# Runs a PostgreSQL tool as the postgres user when we are root (it refuses to run as root),
+# from / : the postgres user may not enter the current directory (a clone in a private
+# temporary folder printed "could not change directory"). Paths given must be absolute.
+as_pg() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }

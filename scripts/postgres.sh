@@ -3,7 +3,7 @@
 #   scripts/postgres.sh start   -> prints the database URL (installs the Debian package if missing)
 #   scripts/postgres.sh stop
 set -euo pipefail
-dir="${PG_TEST_DIR:-/tmp/nuget-assistant-pg}"
+dir=$(realpath -m "${PG_TEST_DIR:-/tmp/nuget-assistant-pg}")  # absolute: as_pg runs from /
 port="${PG_TEST_PORT:-55432}"
 
 source "$(dirname "$0")/debian.sh"

@@ -295,3 +295,104 @@ def test_the_setting_names_the_fixes(setting, names):
 def test_an_unknown_fix_name_is_an_error():
     with pytest.raises(ValueError, match="unknown fixes"):
         rasa_patches.chosen("validator,warp_drive")
+
+
+# --- the dispatching events schema ----------------------------------------------------------
+
+
+def _events_corpus():
+    """Valid events of every kind Rasa serialises, and near misses of each."""
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActiveLoop,
+        AllSlotsReset,
+        BotUttered,
+        ConversationPaused,
+        ConversationResumed,
+        FollowupAction,
+        Restarted,
+        SessionStarted,
+        SlotSet,
+        UserUtteranceReverted,
+        UserUttered,
+    )
+
+    events = [
+        UserUttered("hi", {"name": "greet", "confidence": 0.9}, [{"entity": "e", "value": "v"}]),
+        ActionExecuted("action_listen"),
+        SlotSet("topic", "delete_account"),
+        SlotSet("awaiting", None),
+        BotUttered("hello", {"buttons": [{"title": "Next", "payload": "/next_step"}]}),
+        ActiveLoop("contact_form"),
+        ActiveLoop(None),
+        FollowupAction("action_listen"),
+        AllSlotsReset(),
+        Restarted(),
+        SessionStarted(),
+        ConversationPaused(),
+        ConversationResumed(),
+        UserUtteranceReverted(),
+    ]
+    good = [event.as_dict() for event in events]
+    bad = [
+        {"event": "slot", "value": "no name"},
+        {"event": "slot", "name": 3, "value": "x"},
+        {"event": "user", "text": 5},
+        {"event": "user", "parse_data": "not an object"},
+        {"event": "action", "name": {"a": 1}},
+        {"event": "action", "policy": 3},
+        {"event": "no_such_event"},
+        {"event": 5},
+        {"name": "topic", "value": "x"},
+        {"event": "followup", "timestamp": "yesterday"},
+        "not an event",
+    ]
+    return good, bad
+
+
+def test_the_dispatching_schema_accepts_and_refuses_exactly_what_rasas_does():
+    from jsonschema.validators import validator_for
+
+    from rasa_plugins.patches import DispatchingValidator
+
+    schema = RemoteAction.action_response_format_spec()
+    fast = DispatchingValidator.for_schema(schema)
+    assert fast is not None, "Rasa's events schema changed shape: the fast path is off"
+    original = validator_for(schema)(schema)
+    good, bad = _events_corpus()
+    for event in good:
+        assert original.is_valid({"events": [event]}), event
+        assert fast.is_valid({"events": [event]}), event
+    for event in bad:
+        assert not original.is_valid({"events": [event]}), event
+        assert not fast.is_valid({"events": [event]}), event
+    # what Rasa's schema leaves untyped stays accepted
+    for event in [{"event": "bot", "text": ["a list"]}, {"event": "active_loop", "name": 7}]:
+        assert original.is_valid({"events": [event]}) and fast.is_valid({"events": [event]})
+    assert fast.is_valid({"events": good}) and not fast.is_valid({"events": good + bad[:1]})
+
+
+def test_a_schema_of_another_shape_gets_no_fast_path():
+    from rasa_plugins.patches import DispatchingValidator
+
+    assert DispatchingValidator.for_schema({"type": "object"}) is None
+    two_alike = {
+        "properties": {
+            "events": {
+                "items": {
+                    "required": ["event"],
+                    "properties": {"event": {"type": "string"}},
+                    "oneOf": [
+                        {"properties": {"event": {"const": "a"}}},
+                        {"properties": {"event": {"const": "a"}}},
+                    ],
+                }
+            }
+        }
+    }
+    assert DispatchingValidator.for_schema(two_alike) is None
+
+
+def test_a_refused_event_gets_rasas_error_message():
+    with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+        validate_action_result(None, {"events": [{"event": "slot", "value": "no name"}]})
