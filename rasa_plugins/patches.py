@@ -25,6 +25,9 @@ it replaces (tests/test_rasa_patches.py):
 - `graph_runner`: `DaskGraphRunner.run` hands every NLU and policy run to dask's scheduler,
   which costs more than the small graph it runs (7% of a turn). The same graph is evaluated
   in dependency order here, with the schema pruned once per set of targets.
+- `intent_payloads`: with `graph_runner`, a button payload (`/intent{...}`) is handed to
+  `RegexMessageHandler` as soon as the text sanitizer has run, instead of after the NLU models
+  whose results the handler throws away (rasa_plugins/intent_payloads.py).
 - `kept_session`: `EndpointConfig.request` opens a new HTTP session, hence a new TCP
   connection, for every call to the action server (8% of a turn's CPU in setting it up). One
   session per endpoint and event loop is kept instead, with its connections kept alive for
@@ -32,6 +35,8 @@ it replaces (tests/test_rasa_patches.py):
   connection the server is closing; a connection the server closed (e.g. an action server
   restarted) is dropped by aiohttp's pool.
 
+- `rule_index` and `shared_states`: the rule policy checks fewer rules per prediction and
+  builds the conversation's states once per tracker state (rasa_plugins/rule_speed.py).
 - `log_copies`: the processor, the rule and memoization policies and the form action
   deep-copy the arguments of their debug log calls (states, events, slots) before the logger
   decides whether to log at all. In those modules `copy.deepcopy` is used for nothing else
@@ -47,6 +52,8 @@ Private Rasa members the project relies on (check each on an upgrade):
   `Event.resolve_by_type`, `DaskGraphRunner.run`, `DaskGraphRunner._graph_schema`,
   `DaskGraphRunner._instantiated_nodes`, `GraphSchema.minimal_graph_schema`,
   `EndpointConfig.session`.
+- rasa_plugins/rule_speed.py: `RulePolicy._get_possible_keys`, `._is_rule_applicable`, the
+  JSON layout of its rule keys, `SHOULD_NOT_BE_SET`, and `TrackerFeaturizer._create_states`.
 - rasa_plugins/tracker_store.py: `SQLTrackerStore` internals `_event_query` (rebuilt as
   statements), `SQLEvent`, `engine`, `sessionmaker`, `create_engine_kwargs`,
   `TrackerStore._stream_new_events`, and the events table layout (`sender_id`, `type_name`,
@@ -92,6 +99,7 @@ from rasa.shared.core.events import Event
 from rasa.utils.endpoints import EndpointConfig
 
 from common.logs import log_event
+from rasa_plugins import intent_payloads, rule_speed
 
 log = logging.getLogger(__name__)
 
@@ -183,10 +191,14 @@ def resolve_by_type(type_name: str, default: Optional[Type[Event]] = None) -> Op
     return found
 
 
-def _minimal_schema(runner: DaskGraphRunner, targets: Tuple[str, ...]) -> GraphSchema:
+def _minimal_schema(
+    runner: DaskGraphRunner, targets: Tuple[str, ...]
+) -> Tuple[GraphSchema, Optional[intent_payloads.Shortcut]]:
+    """The graph that computes `targets`, and the button payloads' shortcut through it."""
     schemas = runner.__dict__.setdefault("_minimal_schemas", {})
     if targets not in schemas:
-        schemas[targets] = runner._graph_schema.minimal_graph_schema(list(targets))
+        schema = runner._graph_schema.minimal_graph_schema(list(targets))
+        schemas[targets] = (schema, intent_payloads.find(schema))
     return schemas[targets]
 
 
@@ -197,7 +209,8 @@ def run_graph(
 ) -> Dict[str, Any]:
     """DaskGraphRunner.run without dask: each node once, after the nodes it needs."""
     run_targets = list(targets if targets else self._graph_schema.target_names)
-    schema = _minimal_schema(self, tuple(run_targets))
+    schema, shortcut = _minimal_schema(self, tuple(run_targets))
+    nodes = self._instantiated_nodes
     results: Dict[str, Any] = {}
     for name, value in (inputs or {}).items():
         if isinstance(value, str) and value in schema.nodes:
@@ -209,9 +222,14 @@ def run_graph(
         results[name] = (name, value)
 
     def compute(name: str) -> Any:
-        if name not in results:
-            needs = schema.nodes[name].needs.values()
-            results[name] = self._instantiated_nodes[name](*(compute(n) for n in needs))
+        if name in results:
+            return results[name]
+        if _payload_shortcut and shortcut is not None and name == shortcut.handler:
+            found = intent_payloads.handler_output(shortcut, nodes, compute)
+            if found is not None:
+                results[name] = found
+                return found
+        results[name] = nodes[name](*(compute(n) for n in schema.nodes[name].needs.values()))
         return results[name]
 
     try:
@@ -296,6 +314,14 @@ def _patch_graph_runner() -> None:
     DaskGraphRunner.run = run_graph
 
 
+_payload_shortcut = False  # set by the `intent_payloads` fix; needs `graph_runner` too
+
+
+def _patch_intent_payloads() -> None:
+    global _payload_shortcut
+    _payload_shortcut = True
+
+
 def _patch_kept_session() -> None:
     EndpointConfig.session = kept_session
 
@@ -308,9 +334,12 @@ def _patch_log_copies() -> None:
 
 PINNED_RASA = "3.6.21"
 FIXES: Dict[str, Callable[[], None]] = {
+    "rule_index": rule_speed.patch_rule_index,
+    "shared_states": rule_speed.patch_shared_states,
     "validator": _patch_validator,
     "event_classes": _patch_event_classes,
     "graph_runner": _patch_graph_runner,
+    "intent_payloads": _patch_intent_payloads,
     "kept_session": _patch_kept_session,
     "log_copies": _patch_log_copies,
 }
