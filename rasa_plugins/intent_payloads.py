@@ -1,10 +1,12 @@
 """Button payloads skip the NLU models: the `intent_payloads` fix of `patches.FIXES`.
 
 A button sends a payload such as `/affirm{"question": "q1"}`. Rasa 3.6 runs it through the
-whole NLU pipeline (tokenizer, intent classifier, featurizer, CRF...), and only then does the
-last node, `RegexMessageHandler`, see the leading "/" and replace the message with a new one
-that holds the payload's intent and entities alone: everything the models computed is thrown
-away. Most turns of a walk-through are button presses, and the models cost about 1 ms of each.
+whole NLU pipeline, and only then does the last node, `RegexMessageHandler`, see the leading
+"/" and replace the message with a new one that holds the payload's intent and entities alone:
+everything computed before is thrown away. The intent classifier already skips payloads
+(linear_intent_classifier.py, which also covers a run without this fix); the tokenizer, the
+featurizer, the CRF and the other extractors still ran, 0.6 ms of a button turn's 0.9 ms of
+NLU. Most turns of a walk-through are button presses.
 
 Here the graph runner asks first: when the message, as the text sanitizer leaves it, is a
 payload the handler will unpack (the pattern matches and the intent is in the domain), the
