@@ -87,6 +87,17 @@ def any_backend(request, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def loaded_agent():
+    """The trained model loaded in this process (patches applied), for tests that compare
+    parts of a turn without servers."""
+    from rasa.core.agent import Agent
+
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: run `make train` (make test trains it)")
+    return Agent.load(str(MODEL))
+
+
+@pytest.fixture(scope="session")
 def cluster(tmp_path_factory):
     """The cluster profile (scripts/cluster.sh) on free loopback ports, for the whole run."""
     if not MODEL.exists():

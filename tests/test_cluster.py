@@ -64,7 +64,8 @@ def test_a_killed_replica_loses_no_turn(cluster):
             assert expected[number] in texts(cluster.front.say(user, "/next_step"))
     finally:
         cluster.script("restart", "rasa-1", timeout=300)
-    assert expected[3] in texts(cluster.replicas[0].say(user, "/next_step"))
+    replies = cluster.replicas[0].say(user, "/next_step")  # the restarted replica
+    assert expected[3] in texts(replies), cluster.log_tail("rasa-1")
 
 
 @pytest.mark.parametrize("part", ["redis", "postgres", "backend"])

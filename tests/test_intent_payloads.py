@@ -8,22 +8,18 @@ import dataclasses
 import json
 
 import pytest
-from rasa.core.agent import Agent
 from rasa.core.channels import UserMessage
 
 import rasa_plugins  # noqa: F401  (applies the patches, as loading the model does)
 from rasa_plugins import intent_payloads, patches
 from rasa_plugins.nlu.linear_intent_classifier import LinearIntentClassifier
-from tools.servers import MODEL
 
 pytestmark = pytest.mark.model
 
 
 @pytest.fixture(scope="module")
-def agent():
-    if not MODEL.exists():
-        pytest.fail(f"{MODEL} is missing: run `make train` (make test trains it)")
-    return Agent.load(str(MODEL))
+def agent(loaded_agent):
+    return loaded_agent
 
 
 def _schema(agent):

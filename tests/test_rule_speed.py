@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from rasa.core.agent import Agent
 from rasa.core.featurizers.tracker_featurizers import TrackerFeaturizer
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.core.test import _create_data_generator
@@ -14,16 +13,14 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 import rasa_plugins  # noqa: F401  (applies the patches, as loading the model does)
 from rasa_plugins import rule_speed
-from tools.servers import MODEL, ROOT
+from tools.servers import ROOT
 
 pytestmark = pytest.mark.model
 
 
 @pytest.fixture(scope="module")
-def agent():
-    if not MODEL.exists():
-        pytest.fail(f"{MODEL} is missing: run `make train` (make test trains it)")
-    return Agent.load(str(MODEL))
+def agent(loaded_agent):
+    return loaded_agent
 
 
 @pytest.fixture(scope="module")

@@ -38,6 +38,14 @@ class Cluster:
     def logs(self) -> List[Path]:
         return sorted((self.directory / "logs").glob("*.log"))
 
+    def log_tail(self, part: str, lines: int = 40) -> str:
+        """The end of one part's log (e.g. "rasa-1"), for a failing test's message."""
+        path = self.directory / "logs" / f"{part}.log"
+        if not path.exists():
+            return f"(no {path.name})"
+        text = path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+        return f"{path.name}, last lines:\n" + "\n".join(text)
+
 
 def start_cluster(directory: Path) -> Cluster:
     rasa_ports = [free_port(), free_port()]
