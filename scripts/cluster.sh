@@ -78,13 +78,16 @@ write_nginx_conf() {
     echo "  scgi_temp_path $shared/nginx-tmp/scgi;"
     echo "  client_max_body_size 1m;"
     echo "  map \$http_upgrade \$connection_upgrade { default upgrade; '' ''; }  # keep-alive unless a WebSocket"
+    # keepalive_timeout: idle connections are dropped before an action server's own 5 s
+    # (Sanic's default; Rasa keeps 120 s) drops them, or a call can go out on a connection
+    # being closed: a 502, which nginx cannot resend once it has streamed the body
     echo "  upstream rasa {"
     for port in "${rasa_ports[@]}"; do echo "    server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"; done
-    echo "    keepalive 32;"
+    echo "    keepalive 32; keepalive_timeout 4s;"
     echo "  }"
     echo "  upstream actions {"
     for port in "${action_ports[@]}"; do echo "    server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"; done
-    echo "    keepalive 32;"
+    echo "    keepalive 32; keepalive_timeout 4s;"
     echo "  }"
     # loopback only: the action front is internal, and this whole profile is on loopback
     sed -e "s|\${FRONT_PORT}|127.0.0.1:$front_port|g" \

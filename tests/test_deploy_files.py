@@ -176,6 +176,18 @@ def test_nginx_proxy_rules_are_one_file_for_the_script_and_compose():
     assert Path(proxy).name in volumes
 
 
+def test_nginx_drops_idle_connections_before_the_action_servers_do():
+    """An action server (Sanic) closes a connection idle for KEEP_ALIVE_TIMEOUT; nginx must
+    drop its idle ones first, or it can send a call on a closing connection (a 502)."""
+    from sanic.config import DEFAULT_CONFIG
+
+    for path in ("scripts/cluster.sh", "deploy/nginx/upstreams.compose.conf.template"):
+        text = (ROOT / path).read_text(encoding="utf-8")
+        timeouts = [int(t) for t in re.findall(r"keepalive_timeout (\d+)s;", text)]
+        assert len(timeouts) == text.count("keepalive 32;") == 2, path
+        assert max(timeouts) < DEFAULT_CONFIG["KEEP_ALIVE_TIMEOUT"], path
+
+
 # --- Images: one Dockerfile per service, only that service's folders --------------------------
 
 DOCKER = DEPLOY / "docker"
