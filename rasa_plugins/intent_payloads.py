@@ -19,7 +19,7 @@ the handler changes the text or has an effect beyond the message. That holds for
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Collection, Dict, List, Optional, Tuple
 
 from rasa.engine.graph import GraphSchema
 from rasa.nlu.classifiers.regex_message_handler import RegexMessageHandler
@@ -67,15 +67,19 @@ def find(schema: GraphSchema) -> Optional[Shortcut]:
     return None
 
 
-def _is_payload(message: Message, domain: Optional[Domain]) -> bool:
-    """What makes the handler replace the message, checked without its warnings."""
-    text = message.get(TEXT)
-    if not isinstance(text, str):
-        return False
+def payload_intent(text: str, intents: Optional[Collection[str]]) -> Optional[str]:
+    """The intent a "/intent{...}" payload names, if it is one of `intents` (any, for None):
+    what makes `RegexMessageHandler` replace a message, checked with its pattern and without
+    its warnings. The intent classifier skips such texts too."""
     match = YAMLStoryReader._regex_message_pattern().match(text.strip())
-    if match is None:
-        return False
-    return domain is None or match.group(INTENT_NAME_KEY).strip() in domain.intents
+    name = match.group(INTENT_NAME_KEY).strip() if match else None
+    return name if name is not None and (intents is None or name in intents) else None
+
+
+def _is_payload(message: Message, domain: Optional[Domain]) -> bool:
+    text = message.get(TEXT)
+    intents = None if domain is None else domain.intents
+    return isinstance(text, str) and payload_intent(text, intents) is not None
 
 
 def handler_output(
@@ -83,7 +87,7 @@ def handler_output(
 ) -> Optional[Tuple[str, Any]]:
     """The handler's output for messages that are all payloads, or None to run the chain."""
     messages: List[Message] = compute(shortcut.sanitizer)[1]
-    domain = compute(shortcut.domain)[1]
-    if not messages or not all(_is_payload(m, domain) for m in messages):
+    domain = compute(shortcut.domain)
+    if not messages or not all(_is_payload(m, domain[1]) for m in messages):
         return None
-    return nodes[shortcut.handler]((shortcut.handler_input, messages), compute(shortcut.domain))
+    return nodes[shortcut.handler]((shortcut.handler_input, messages), domain)

@@ -16,7 +16,6 @@ import pytest
 from aiohttp import web
 from jsonschema import ValidationError, validate
 from rasa.core.actions.action import RemoteAction
-from rasa.core.agent import Agent
 from rasa.core.channels import UserMessage
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
@@ -26,7 +25,7 @@ from rasa.utils.endpoints import EndpointConfig
 import rasa_plugins  # noqa: F401  (applies the patches, as loading the model does)
 from rasa_plugins import patches as rasa_patches
 from rasa_plugins.patches import validate_action_result
-from tools.servers import MODEL, ROOT, free_port
+from tools.servers import ROOT, free_port
 
 GOOD = [
     {},
@@ -87,10 +86,8 @@ def test_event_types_resolve_as_before():
 
 
 @pytest.fixture(scope="module")
-def agent():
-    if not MODEL.exists():
-        pytest.fail(f"{MODEL} is missing: run `make train` (make test trains it)")
-    return Agent.load(str(MODEL))
+def agent(loaded_agent):
+    return loaded_agent
 
 
 def _parse_and_predict(agent, text):

@@ -13,18 +13,18 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import fields
-from typing import Any, Collection, Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from rasa_plugins.intent_payloads import payload_intent
 from rasa_plugins.nlu import glossary, negation
 from rasa_plugins.nlu.linear_model import (
     LinearIntentModel,
@@ -190,12 +190,3 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 add_to_output=True,
             )
         return messages
-
-
-def payload_intent(text: str, intents: Collection[str]) -> Optional[str]:
-    """The intent a "/intent{...}" payload names, if it is one of `intents`.
-
-    Parsed with the pattern of Rasa's own regex message handler, which sets that intent."""
-    match = YAMLStoryReader._regex_message_pattern().match(text.strip())
-    name = match.group(INTENT_NAME_KEY).strip() if match else None
-    return name if name in intents else None
