@@ -52,14 +52,10 @@ class ActionAskAccountIdentifier(Action):
         # rasa shell turns buttons into a menu where Enter picks the first one; there the
         # question's own "(Say "skip" ...)" is enough and a typed username goes straight in.
         terminal = tracker.get_latest_input_channel() == "cmdline"
-        skip = {**SKIP_BUTTON, "payload": questions.tagged(SKIP_BUTTON["payload"], _asked(tracker))}
+        asked = questions.asked_by_form(tracker, engine.ACCOUNT_FORM)
+        skip = {**SKIP_BUTTON, "payload": questions.tagged(SKIP_BUTTON["payload"], asked)}
         dispatcher.utter_message(text=question, buttons=None if terminal else [skip])
         return []
-
-
-def _asked(tracker: Tracker) -> str:
-    """The id of the account form's question (questions.py)."""
-    return questions.asked_by_form(tracker, engine.ACCOUNT_FORM)
 
 
 def new_question(tracker: Tracker) -> Optional[str]:
@@ -82,7 +78,7 @@ class ValidateAccountForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> Dict[str, Any]:
-        if questions.refused_as_stale(tracker, dispatcher, engine.ACCOUNT_FORM, _asked(tracker)):
+        if questions.refused_as_stale(tracker, dispatcher, engine.ACCOUNT_FORM):
             return {SLOT: None}
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         candidates = [

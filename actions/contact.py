@@ -29,10 +29,6 @@ MAX_ATTEMPTS = 2  # then the request is opened without an address, as the user a
 NO_ADDRESS_BUTTON = {"title": "Open it without an address", "payload": "/deny"}
 
 
-def _asked(tracker: Tracker) -> str:
-    return questions.asked_by_form(tracker, CONTACT_FORM)
-
-
 class ActionAskContactAddress(questions.AskWithButton):
     action_name = "action_ask_contact_address"
     response = "utter_ask_contact_address"
@@ -51,7 +47,7 @@ class ValidateContactForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> Dict[str, Any]:
-        if questions.refused_as_stale(tracker, dispatcher, CONTACT_FORM, _asked(tracker)):
+        if questions.refused_as_stale(tracker, dispatcher, CONTACT_FORM):
             return {SLOT: None}
         if contact_address_in(tracker.latest_message.get("text")):
             return {SLOT: GIVEN, ATTEMPTS: None}

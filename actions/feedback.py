@@ -45,11 +45,6 @@ class ActionFeedback(EngineAction):
         return engine.feedback(state, latest_entity(tracker, "helpful"), text)
 
 
-def _asked(tracker: Tracker) -> str:
-    """The id of the feedback form's question (questions.py)."""
-    return questions.asked_by_form(tracker, FEEDBACK_FORM)
-
-
 def _intent(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
@@ -95,7 +90,7 @@ class ValidateFeedbackForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> Dict[str, Any]:
-        if questions.refused_as_stale(tracker, dispatcher, FEEDBACK_FORM, _asked(tracker)):
+        if questions.refused_as_stale(tracker, dispatcher, FEEDBACK_FORM):
             return {SLOT: None}
         comment = comment_of(value)
         if comment is None or skipped(tracker) or new_question(tracker):

@@ -87,12 +87,10 @@ def is_stale(answered_id: Optional[str], current_id: Optional[str]) -> bool:
     return answered_id is not None and answered_id != current_id
 
 
-def refused_as_stale(
-    tracker: Tracker, dispatcher: CollectingDispatcher, form: str, asked: str
-) -> bool:
+def refused_as_stale(tracker: Tracker, dispatcher: CollectingDispatcher, form: str) -> bool:
     """A button of an earlier question answering `form`: says so (the form then asks its own
     question again) and returns True; False for an answer to the question asked."""
-    if not is_stale(answered(tracker), asked):
+    if not is_stale(answered(tracker), asked_by_form(tracker, form)):
         return False
     log_event(log, "stale_button", awaiting=form)
     dispatcher.utter_message(response="utter_stale_button")
