@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from rasa_plugins.nlu import negation
@@ -73,6 +75,12 @@ def test_character_n_grams_do_not_see_the_negated_words() -> None:
 def test_fingerprint_changes_with_the_rules(monkeypatch: pytest.MonkeyPatch) -> None:
     before = negation.fingerprint()
     monkeypatch.setattr(negation, "MAX_SCOPE", 4)
+    assert negation.fingerprint() != before
+
+
+def test_fingerprint_changes_with_what_a_word_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = negation.fingerprint()
+    monkeypatch.setattr(negation, "_TOKEN", re.compile(r"\w+|[^\w\s]"))
     assert negation.fingerprint() != before
 
 

@@ -22,13 +22,13 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 import numpy as np
 
 from rasa_plugins.nlu.glossary import glosses
-from rasa_plugins.nlu.negation import PREFIX, mark_negated
+from rasa_plugins.nlu.negation import PREFIX, WORD_CHARACTER, mark_negated
 from rasa_plugins.nlu.sentences import focus, sentences
 
 OUT_OF_SCOPE = "out_of_scope"
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _URL = re.compile(r"https?://\S+")
-_MARKED = re.compile(rf"\b{PREFIX}[\w'’]*")
+_MARKED = re.compile(rf"\b{PREFIX}{WORD_CHARACTER}*")
 
 Ranking = List[Tuple[str, float]]
 NEGATION_MODES = ("", "mark", "mark_words")  # LinearSettings.negation

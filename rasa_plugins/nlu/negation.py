@@ -21,8 +21,9 @@ from typing import List
 
 MAX_SCOPE = 3  # 5 reached the topic's own words: "don't want to delete my old API key"
 PREFIX = "not_"
+WORD_CHARACTER = r"[\w'’]"  # a word keeps its apostrophes: "don't", "doesn’t"
 
-_TOKEN = re.compile(r"[\w'’]+|[^\w\s]")
+_TOKEN = re.compile(rf"{WORD_CHARACTER}+|[^\w\s]")
 _NEGATIONS = {"not", "never", "don't", "dont", "doesn't", "didn't", "no", "won't", "isn't"}
 _DO = {"do", "does", "did"}
 # "don't want to", "not trying to", "no need to", "not asking about"...
@@ -115,6 +116,7 @@ def fingerprint() -> str:
     rules = [
         MAX_SCOPE,
         PREFIX,
+        _TOKEN.pattern,
         _NEGATIONS,
         _DO,
         _INTENT_WORDS,
