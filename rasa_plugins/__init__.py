@@ -6,11 +6,14 @@ place the patches are applied: `patches.apply()` checks the Rasa version, honour
 `RASA_SPEEDUPS` and logs one line naming what it applied (see rasa_plugins/patches.py, whose
 docstring is also the list of private Rasa members to check on an upgrade). The request
 deadlines of common/sanic_deadlines.py are applied here too, whatever RASA_SPEEDUPS says:
-they are a protection, not a speed fix.
+they are a protection, not a speed fix. The terminal chat's sign-in
+(rasa_plugins/terminal_identity.py) is switched on here too; it acts only when scripts/chat.sh
+sets its variable.
 """
 
 from common import sanic_deadlines
-from rasa_plugins import patches
+from rasa_plugins import patches, terminal_identity
 
 patches.apply()
 sanic_deadlines.apply()
+terminal_identity.apply()

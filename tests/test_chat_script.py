@@ -30,10 +30,11 @@ class Chat:
     """scripts/chat.sh on a pseudo-terminal, in its own session without a controlling terminal,
     as under tmux when `make` is the pane's process: closing the terminal sends it no signal."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, **extra_env: str) -> None:
         self.ports = {"rasa": free_port(), "actions": free_port(), "backend": free_port()}
         env = {
             **os.environ,
+            **extra_env,
             "RASA_PORT": str(self.ports["rasa"]),
             "ACTION_PORT": str(self.ports["actions"]),
             "ACCOUNT_BACKEND_URL": f"http://127.0.0.1:{self.ports['backend']}",
@@ -117,14 +118,24 @@ def wait_until_gone(chat: Chat, timeout: float) -> None:
     )
 
 
-@pytest.fixture
-def chat(tmp_path: Path) -> Iterator[Chat]:
-    started = Chat(tmp_path)
+def started_chat(tmp: Path, **extra_env: str) -> Iterator[Chat]:
+    started = Chat(tmp, **extra_env)
     try:
         started.read_until(READY, timeout=180)
         yield started
     finally:
         started.stop()
+
+
+@pytest.fixture
+def chat(tmp_path: Path) -> Iterator[Chat]:
+    yield from started_chat(tmp_path)
+
+
+@pytest.fixture
+def signed_in_chat(tmp_path: Path) -> Iterator[Chat]:
+    """`make chat AS=LegacyDev`: the demo account without a linked Microsoft account."""
+    yield from started_chat(tmp_path, CHAT_AS="LegacyDev")
 
 
 def test_a_question_is_answered_and_stop_leaves_nothing_running(chat: Chat) -> None:
@@ -145,3 +156,28 @@ def test_a_terminal_gone_without_a_signal_leaves_nothing_running(chat: Chat) -> 
     # The watcher looks once a second, then allows 5 s before it kills what is stuck.
     wait_until_gone(chat, timeout=60)
     assert chat.process.wait(timeout=10) is not None
+
+
+def test_a_chat_signed_in_as_a_demo_account_gets_its_account_checked(
+    signed_in_chat: Chat,
+) -> None:
+    assert "Signed in as LegacyDev" in signed_in_chat.screen
+    signed_in_chat.press("I forgot my nuget password\r")
+    answer = signed_in_chat.read_until(r"Type out your own message", timeout=60)
+    # the check's finding for this account (password_only), not the general steps
+    assert "No Microsoft account is linked to LegacyDev" in answer, answer
+    choices = len(re.findall(r"^\W*\d+: ", answer, flags=re.MULTILINE))
+    signed_in_chat.press(DOWN * choices + "\r")  # the menu's last entry: type a message
+    signed_in_chat.read_until(r"Your input", timeout=30)
+    signed_in_chat.press("/stop\r")
+    assert signed_in_chat.process.wait(timeout=60) == 0
+
+
+def test_a_chat_as_an_unknown_account_starts_nothing(tmp_path: Path) -> None:
+    chat = Chat(tmp_path, CHAT_AS="NoSuchDemoAccount")
+    try:
+        assert chat.process.wait(timeout=60) == 2
+        chat.read_until("name one demo account: .*LegacyDev", timeout=5)
+        assert not listening(chat.ports)
+    finally:
+        chat.stop()
