@@ -2,7 +2,8 @@
 socket.io: buttons, links, the typing indicator, escaping, a reload that keeps the
 conversation; on a phone (390x844) and a desktop (1366x900): every control inside the
 viewport, axe-core with no serious or critical finding, a keyboard-only walk-through; live
-buttons, scrolling and the per-tab storage of the transcript."""
+buttons, scrolling and the per-tab storage of the transcript; every topic's main path read as
+the widget shows it on a phone."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ import re
 import threading
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from account_backend import identity
 from help_site.server import make_server
 from tests.helpers import ROOT
+from tests.test_conversations import ASKS
 from tools.servers import IDENTITY_SECRET
 
 pytestmark = pytest.mark.model
@@ -563,3 +566,62 @@ def test_ending_a_chat_that_holds_a_reference_asks_first_by_keyboard(open_page, 
     assert reference not in (stored(page)["session"] or "")
     assert announced(page) == "The chat was ended and cleared."
     assert focused(page)["name"] == "Your message"
+
+
+# ---- every topic's texts, as the widget shows them ----
+
+URL = re.compile(r"https?://\S+")
+UNFILLED = re.compile(r"\$[a-z_]+|\{[a-z_]+\}")  # a template slot the engine left unfilled
+
+
+def walk_in_widget(page, first: str, presses: int = 20) -> None:
+    """Sends `first` and presses on through the main path: Skip at the account question,
+    the first option at a choice, Next step, until the last step ("That worked") or the offer
+    of a support request a path ends in."""
+    send(page, first)
+    for _ in range(presses):
+        try:  # every reply of a walk-through asks something
+            page.locator(".nga-button:enabled").first.wait_for()
+        except PlaywrightTimeout:
+            shown = page.locator(".nga-log").inner_text()
+            raise AssertionError(f"a reply without buttons:\n{shown}") from None
+        titles = live_buttons(page)
+        if "Next step" in titles:
+            press(page, "Next step")
+        elif "Skip: show me the steps" in titles:
+            press(page, "Skip: show me the steps")
+        elif "That worked" in titles or "Yes, open a request" in titles:
+            return  # the last step, or the hand-off a path ends in
+        else:  # a choice of paths, or "shall I walk you through it?"
+            page.locator(".nga-button:enabled").first.click()
+    raise AssertionError(f"no last step after {presses} presses")
+
+
+def misrendered(bubble) -> list:
+    """What the widget showed wrongly in one reply: a URL that is not wholly a link, a link
+    that is not its own text, an unpaired code mark, an unfilled template slot."""
+    text = bubble.inner_text()
+    links = [(a.get_attribute("href"), a.inner_text()) for a in bubble.locator("a").all()]
+    problems = [
+        f"not a link: {u}"
+        for u in URL.findall(text)
+        if u.rstrip(".,;:!?)]") not in {href for href, _ in links}
+    ]
+    problems += [f"link {href} reads {shown}" for href, shown in links if href != shown]
+    problems += ["a ` is shown"] if "`" in text else []
+    problems += [f"unfilled {slot}" for slot in UNFILLED.findall(text)]
+    return problems
+
+
+@pytest.mark.parametrize("topic", sorted(ASKS))
+def test_every_topic_reads_right_in_the_widget_on_a_phone(open_page, topic):
+    """Each topic's main path in the widget on a phone: every address a link to itself, code
+    marks turned into code, no template slot left, and every control on the screen."""
+    page = open_page(PHONE)
+    page.locator(".nga-launcher").click()
+    walk_in_widget(page, ASKS[topic])
+    bubbles = page.locator(".nga-bot").all()
+    assert any("Step 1 of" in b.inner_text() for b in bubbles), topic
+    problems = {i: misrendered(b) for i, b in enumerate(bubbles)}
+    assert not {i: p for i, p in problems.items() if p}, (topic, problems)
+    assert_every_control_inside(page, PHONE)
