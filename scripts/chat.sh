@@ -10,6 +10,8 @@ if [ -n "${CHAT_AS:-}" ]; then
   CHAT_IDENTITY_TOKEN="$(python -m tools.demo_identity "$CHAT_AS")"
   export CHAT_IDENTITY_TOKEN
   echo "Signed in as $CHAT_AS for $(( ${IDENTITY_MAX_LIFETIME_SECONDS:-3600} / 60 )) minutes."
+else
+  unset CHAT_IDENTITY_TOKEN  # one left in the caller's environment would sign the chat in
 fi
 source scripts/services.sh
 
