@@ -14,7 +14,7 @@ RUN := source scripts/env.sh &&
 
 help:
 	@echo "make chat      set up, train if needed, and talk to the assistant in the terminal"
-	@echo "               AS=<demo account>: signed in as it (README, walk-through with the demo accounts)"
+	@echo "               SIGN_IN=<demo account>: signed in as it (README, walk-through with the demo accounts)"
 	@echo "make services  backend + action server only, for rasa shell/interactive in a venv"
 	@echo "make run       the same as servers: backend, actions, Rasa REST + socket.io on :5005"
 	@echo "make console   the team's page: figures and the review queue (docs/team.md)"
@@ -34,8 +34,10 @@ setup:
 train: setup
 	@bash scripts/train.sh
 
+# SIGN_IN counts only from the command line (`make chat SIGN_IN=LegacyDev`), never from the
+# environment; AS would have been make's own assembler variable ("as").
 chat: train
-	@CHAT_AS="$(AS)" bash scripts/chat.sh
+	@CHAT_AS="$(if $(filter command line,$(origin SIGN_IN)),$(SIGN_IN))" bash scripts/chat.sh
 
 run: train
 	@bash scripts/run.sh

@@ -1,4 +1,4 @@
-"""`make chat AS=<demo username>`: the terminal chat speaks for a signed-in user.
+"""`make chat SIGN_IN=<demo username>`: the terminal chat speaks for a signed-in user.
 
 `rasa shell` posts each typed message to its own `cmdline` channel without metadata, so a
 terminal user could not reach the checks that need a signed-in user (README, "Walk-through with

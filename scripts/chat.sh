@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-# CHAT_AS (`make chat AS=LegacyDev`): speak as that demo account, signed in as the help site's
-# widget would be (rasa_plugins/terminal_identity.py); its token lasts the backend's maximum.
+# CHAT_AS (`make chat SIGN_IN=LegacyDev`): speak as that demo account, signed in as the help
+# site's widget would be (rasa_plugins/terminal_identity.py); its token lasts the backend's
+# maximum.
 if [ -n "${CHAT_AS:-}" ]; then
   CHAT_IDENTITY_TOKEN="$(python -m tools.demo_identity "$CHAT_AS")"
   export CHAT_IDENTITY_TOKEN

@@ -132,14 +132,14 @@ def started_chat(tmp: Path, **extra_env: str) -> Iterator[Chat]:
 @pytest.fixture
 def chat(tmp_path: Path) -> Iterator[Chat]:
     """`make chat`: nobody signed in, even with a token for an account with an expired key left
-    in the environment (scripts/chat.sh only passes one it minted for `AS`)."""
+    in the environment (scripts/chat.sh only passes one it minted for `SIGN_IN`)."""
     stray = identity.sign("ExpiredKeyDev", STRAY_SECRET, ttl_seconds=600)
     yield from started_chat(tmp_path, IDENTITY_SECRET=STRAY_SECRET, CHAT_IDENTITY_TOKEN=stray)
 
 
 @pytest.fixture
 def signed_in_chat(tmp_path: Path) -> Iterator[Chat]:
-    """`make chat AS=LegacyDev`: the demo account without a linked Microsoft account."""
+    """`make chat SIGN_IN=LegacyDev`: the demo account without a linked Microsoft account."""
     yield from started_chat(tmp_path, CHAT_AS="LegacyDev")
 
 

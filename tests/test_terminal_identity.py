@@ -4,6 +4,8 @@ backend accepts for that demo account."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 from types import SimpleNamespace
 
 import pytest
@@ -12,6 +14,7 @@ from rasa.core.channels.rest import RestInput
 
 from account_backend import identity
 from rasa_plugins import terminal_identity
+from tests.helpers import ROOT
 from tools import demo_identity
 
 SECRET = "test-identity-secret"
@@ -65,3 +68,20 @@ def test_no_secret_no_token(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
     monkeypatch.delenv("IDENTITY_SECRET", raising=False)
     assert demo_identity.main(["LegacyDev"]) == 2
     assert "IDENTITY_SECRET" in capsys.readouterr().err
+
+
+def chat_recipe(*args: str, **env: str) -> str:
+    """The command `make chat` would run (a dry run: nothing is set up or started)."""
+    environ = {k: v for k, v in os.environ.items() if k != "SIGN_IN"} | env
+    shown = subprocess.run(
+        ["make", "-n", "chat", *args], cwd=ROOT, env=environ, capture_output=True, text=True
+    )
+    assert shown.returncode == 0, shown.stderr
+    return next(line for line in shown.stdout.splitlines() if "scripts/chat.sh" in line)
+
+
+def test_make_chat_signs_in_only_when_told_on_the_command_line() -> None:
+    assert chat_recipe() == 'CHAT_AS="" bash scripts/chat.sh'
+    assert chat_recipe("SIGN_IN=LegacyDev") == 'CHAT_AS="LegacyDev" bash scripts/chat.sh'
+    # a variable of the caller's environment does not sign anybody in
+    assert chat_recipe(SIGN_IN="LegacyDev") == 'CHAT_AS="" bash scripts/chat.sh'

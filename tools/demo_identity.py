@@ -4,7 +4,7 @@
 
 Signed with IDENTITY_SECRET (scripts/env.sh makes one per checkout) for the longest lifetime
 the backend accepts (IDENTITY_MAX_LIFETIME_SECONDS). Only the demo accounts of
-account_backend/seed.py are offered: this is for `make chat AS=...` on the embedded default.
+account_backend/seed.py are offered: this is for `make chat SIGN_IN=...` on the embedded default.
 Prints the token; an unknown name or a missing secret exits with 2 and says why.
 """
 
