@@ -7,7 +7,7 @@ from typing import List, Literal, Optional
 
 from pydantic import BaseModel, Field, constr
 
-from common.identifiers import EMAIL, MAX_EMAIL
+from common.identifiers import EMAIL, MAX_EMAIL, MAX_IDENTITY_TOKEN
 
 
 class MicrosoftAccount(BaseModel):
@@ -101,7 +101,7 @@ class SupportRequestOut(BaseModel):
 
 
 class IdentityIn(BaseModel):
-    token: constr(max_length=2048)
+    token: constr(max_length=MAX_IDENTITY_TOKEN)
 
 
 class IdentityOut(BaseModel):

@@ -20,6 +20,7 @@ from actions.dialogue_state import read_state
 from actions.engine import State, Turn
 from actions.knowledge import Fact, knowledge
 from actions.playbooks import account_topics, playbooks
+from common.identifiers import IDENTITY_TOKEN_FIELD, MAX_IDENTITY_TOKEN
 from common.logs import log_event
 
 log = logging.getLogger(__name__)
@@ -37,8 +38,8 @@ def identity_token(tracker: Tracker) -> Optional[str]:
     """The signed identity the newest user message carries in its metadata, if any."""
     for event in reversed(tracker.events):
         if event.get("event") == "user":
-            token = (event.get("metadata") or {}).get("identity_token")
-            return token if isinstance(token, str) and len(token) < 2048 else None
+            token = (event.get("metadata") or {}).get(IDENTITY_TOKEN_FIELD)
+            return token if isinstance(token, str) and len(token) < MAX_IDENTITY_TOKEN else None
     return None
 
 

@@ -23,9 +23,8 @@ from typing import Any, Iterable
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from common.identifiers import IDENTITY_TOKEN_FIELD
 from common.masking import AT_SIGNS, mask_text
-
-TOKEN_FIELD = "identity_token"  # the signed identity in message metadata (actions/account_check)
 
 
 def _has_at_sign(text: str) -> bool:
@@ -38,7 +37,7 @@ def cleaned(value: Any) -> Any:
     if isinstance(value, str):
         return mask_text(value) if _has_at_sign(value) else value
     if isinstance(value, dict):
-        value.pop(TOKEN_FIELD, None)
+        value.pop(IDENTITY_TOKEN_FIELD, None)
         for key, item in value.items():
             value[key] = cleaned(item)
     elif isinstance(value, list):

@@ -14,21 +14,22 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, Mapping, Optional
 
+from common.identifiers import IDENTITY_TOKEN_FIELD, MAX_IDENTITY_TOKEN
+
 ENV = "CHAT_IDENTITY_TOKEN"
-MAX_TOKEN = 2048  # what the action server reads (actions/account_check.py)
 
 
 def apply(environ: Optional[Mapping[str, str]] = None) -> bool:
     """Makes the `cmdline` channel send the token in ENV, if one is set; True when it does."""
     token = (os.environ if environ is None else environ).get(ENV, "").strip()
-    if not token or len(token) >= MAX_TOKEN:
+    if not token or len(token) >= MAX_IDENTITY_TOKEN:  # the action server would not read it
         return False
     from rasa.core.channels.console import CmdlineInput
 
     stock = CmdlineInput.get_metadata
 
     def get_metadata(self: CmdlineInput, request: Any) -> Dict[str, Any]:
-        return {**(stock(self, request) or {}), "identity_token": token}
+        return {**(stock(self, request) or {}), IDENTITY_TOKEN_FIELD: token}
 
     CmdlineInput.get_metadata = get_metadata
     return True

@@ -13,6 +13,7 @@ from rasa.core.channels.console import CmdlineInput
 from rasa.core.channels.rest import RestInput
 
 from account_backend import identity
+from common.identifiers import MAX_IDENTITY_TOKEN
 from rasa_plugins import terminal_identity
 from tests.helpers import ROOT
 from tools import demo_identity
@@ -38,7 +39,7 @@ def test_the_terminal_channel_sends_the_token_it_is_given() -> None:
 
 
 @pytest.mark.usefixtures("restored")
-@pytest.mark.parametrize("value", ["", "   ", "x" * terminal_identity.MAX_TOKEN])
+@pytest.mark.parametrize("value", ["", "   ", "x" * MAX_IDENTITY_TOKEN])
 def test_no_token_or_one_the_actions_would_drop_changes_nothing(value: str) -> None:
     assert not terminal_identity.apply({terminal_identity.ENV: value})
     assert CmdlineInput().get_metadata(REQUEST) is None

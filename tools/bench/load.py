@@ -35,6 +35,7 @@ import aiohttp
 
 from account_backend import identity
 from actions.questions import plain
+from common.identifiers import IDENTITY_TOKEN_FIELD
 
 WORKED = '/affirm{"outcome": "worked"}'
 NEXT = "/next_step"
@@ -80,7 +81,7 @@ def metadata_for(script: Script, identity_secret: str) -> Dict[str, Any]:
     """The message metadata a help page sends: the signed-in user's identity token, if any."""
     if not script.signed_in:
         return {}
-    return {"identity_token": identity.sign(script.signed_in, identity_secret)}
+    return {IDENTITY_TOKEN_FIELD: identity.sign(script.signed_in, identity_secret)}
 
 
 SCRIPTS: List[Script] = [
