@@ -87,7 +87,7 @@ def any_backend(request, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def loaded_agent():
+def agent():
     """The trained model loaded in this process (patches applied), for tests that compare
     parts of a turn without servers."""
     from rasa.core.agent import Agent

@@ -17,11 +17,6 @@ from rasa_plugins.nlu.linear_intent_classifier import LinearIntentClassifier
 pytestmark = pytest.mark.model
 
 
-@pytest.fixture(scope="module")
-def agent(loaded_agent):
-    return loaded_agent
-
-
 def _schema(agent):
     runner = agent.processor.graph_runner
     return runner._graph_schema.minimal_graph_schema([agent.processor.model_metadata.nlu_target])

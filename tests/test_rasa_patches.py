@@ -85,11 +85,6 @@ def test_event_types_resolve_as_before():
     assert Event.resolve_by_type("no_such_event", default=UserUttered) is UserUttered
 
 
-@pytest.fixture(scope="module")
-def agent(loaded_agent):
-    return loaded_agent
-
-
 def _parse_and_predict(agent, text):
     processor = agent.processor
     parsed = asyncio.run(processor.parse_message(UserMessage(text)))

@@ -19,11 +19,6 @@ pytestmark = pytest.mark.model
 
 
 @pytest.fixture(scope="module")
-def agent(loaded_agent):
-    return loaded_agent
-
-
-@pytest.fixture(scope="module")
 def policy(agent) -> RulePolicy:
     nodes = agent.processor.graph_runner._instantiated_nodes.values()
     return next(n._component for n in nodes if isinstance(n._component, RulePolicy))
