@@ -8,9 +8,8 @@ source scripts/env.sh
 # site's widget would be (rasa_plugins/terminal_identity.py); its token lasts the backend's
 # maximum.
 if [ -n "${CHAT_AS:-}" ]; then
-  CHAT_IDENTITY_TOKEN="$(python -m tools.demo_identity "$CHAT_AS")"
+  CHAT_IDENTITY_TOKEN="$(python -m tools.demo_identity "$CHAT_AS")"  # says for how long
   export CHAT_IDENTITY_TOKEN
-  echo "Signed in as $CHAT_AS for $(( ${IDENTITY_MAX_LIFETIME_SECONDS:-3600} / 60 )) minutes."
 else
   unset CHAT_IDENTITY_TOKEN  # one left in the caller's environment would sign the chat in
 fi

@@ -50,7 +50,9 @@ def test_a_demo_token_names_the_account_and_verifies(
 ) -> None:
     monkeypatch.setenv("IDENTITY_SECRET", SECRET)
     assert demo_identity.main(["LegacyDev"]) == 0
-    token = capsys.readouterr().out.strip()
+    captured = capsys.readouterr()
+    token = captured.out.strip()
+    assert captured.err == f"Signed in as LegacyDev for {identity.max_lifetime() // 60} minutes.\n"
     assert identity.verify(token, SECRET, lifetime=identity.max_lifetime()) == "LegacyDev"
     assert identity.verify(token, "another secret", lifetime=identity.max_lifetime()) is None
 

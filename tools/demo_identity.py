@@ -5,7 +5,8 @@
 Signed with IDENTITY_SECRET (scripts/env.sh makes one per checkout) for the longest lifetime
 the backend accepts (IDENTITY_MAX_LIFETIME_SECONDS). Only the demo accounts of
 account_backend/seed.py are offered: this is for `make chat SIGN_IN=...` on the embedded default.
-Prints the token; an unknown name or a missing secret exits with 2 and says why.
+Prints the token, and on stderr whom it signs in and for how long; an unknown name or a
+missing secret exits with 2 and says why.
 """
 
 from __future__ import annotations
@@ -33,7 +34,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not secret:
         print("demo_identity: IDENTITY_SECRET is not set (source scripts/env.sh)", file=sys.stderr)
         return 2
-    print(identity.sign(args[0], secret, ttl_seconds=identity.max_lifetime()))
+    lifetime = identity.max_lifetime()
+    print(identity.sign(args[0], secret, ttl_seconds=lifetime))
+    # for the person at the terminal: stdout is the token a script captures
+    print(f"Signed in as {args[0]} for {lifetime // 60} minutes.", file=sys.stderr)
     return 0
 
 
