@@ -2,8 +2,8 @@
 support requests, so no one can flood the help desk.
 
 Three budgets over a sliding window: per conversation, per client (header X-Client-Id: for a
-look-up the signed-in user, or the conversation when nobody is signed in; for a support
-request the network client the channel saw, else the conversation) and for everyone together.
+look-up the signed-in user; else, as for a support request, the network client the channel
+saw, else the conversation) and for everyone together.
 Look-ups and support requests have budgets of their own (`LookupLimiter`'s scope).
 The look-up budgets are spent by whoever asks, never by whom the look-up is about: an account
 is only ever looked up for its own verified owner (actions/account_check.py), so no one can use

@@ -20,6 +20,7 @@ from actions.dialogue_state import read_state
 from actions.engine import State, Turn
 from actions.knowledge import Fact, knowledge
 from actions.playbooks import account_topics, playbooks
+from common.conversation import client_key_in
 from common.identifiers import IDENTITY_TOKEN_FIELD, MAX_IDENTITY_TOKEN
 from common.logs import log_event
 
@@ -34,13 +35,19 @@ SWITCH_CONFIDENCE = 0.95
 SKIP_BUTTON = {"title": "Skip: show me the steps", "payload": "/deny"}
 
 
-def identity_token(tracker: Tracker) -> Optional[str]:
-    """The signed identity the newest user message carries in its metadata, if any."""
+def _metadata(tracker: Tracker) -> Dict[str, Any]:
+    """The newest user message's metadata (what the channel and the host page sent)."""
     for event in reversed(tracker.events):
         if event.get("event") == "user":
-            token = (event.get("metadata") or {}).get(IDENTITY_TOKEN_FIELD)
-            return token if isinstance(token, str) and len(token) < MAX_IDENTITY_TOKEN else None
-    return None
+            found = event.get("metadata")
+            return found if isinstance(found, dict) else {}
+    return {}
+
+
+def identity_token(tracker: Tracker) -> Optional[str]:
+    """The signed identity the newest user message carries in its metadata, if any."""
+    token = _metadata(tracker).get(IDENTITY_TOKEN_FIELD)
+    return token if isinstance(token, str) and len(token) < MAX_IDENTITY_TOKEN else None
 
 
 class ActionAskAccountIdentifier(Action):
@@ -160,7 +167,8 @@ async def diagnose(
         if check.needs_identity and not verified:
             log_event(log, "account_check_unverified", topic=state.topic)
             return engine.general_steps(state, reason="utter_sign_in_to_check")
-        client = client.for_client(verified)
+        # unverified: one budget for a script however many conversations it opens
+        client = client.for_client(verified, client_key_in(_metadata(tracker)))
         finding = await check.lookup(state.topic, found, client, verified)
     except LookupLimited:
         log_event(log, "account_check_limited", logging.WARNING, topic=state.topic)

@@ -123,15 +123,16 @@ class BackendClient:
         self.conversation = conversation
         self.client = client or conversation  # whose look-up budget a call spends
 
-    def for_client(self, verified: Optional[str]) -> BackendClient:
-        """The same client, its look-ups counted against the signed-in user when there is one
-        (else against the conversation): the backend's per-client budget."""
+    def for_client(self, verified: Optional[str], network: Optional[str] = None) -> BackendClient:
+        """The same client, its look-ups counted against the backend's per-client budget of
+        the signed-in user when there is one, else of the network client the channel saw
+        (`network`, its client key), else of the conversation."""
         return BackendClient(
             self.base_url,
             self.token,
             self.timeout.total,
             conversation=self.conversation,
-            client=client_key(verified) if verified else None,
+            client=client_key(verified) if verified else network,
         )
 
     @classmethod

@@ -292,3 +292,23 @@ def test_a_used_look_up_budget_gives_general_steps_and_says_why(tmp_path, monkey
     assert "utter_lookup_limited" in second and "LegacyDev" not in second
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert slots["playbook_path"] == "main"
+
+
+def test_unverified_tenant_checks_share_the_network_clients_budget(tmp_path, monkeypatch):
+    """A script that opens a new conversation per check spends one budget: its address's."""
+    limits = {"LOOKUP_LIMIT_PER_CONVERSATION": "100", "LOOKUP_LIMIT_PER_CLIENT": "2"}
+    backend, process = start_backend(tmp_path, limits=limits)
+    script, someone_else = ({"client_key": uuid.uuid4().hex} for _ in range(2))
+    slots = {"topic": "unmanaged_aad_tenant", "account_identifier": "domain:contoso.com"}
+    try:
+        for key, value in backend_env(backend).items():
+            monkeypatch.setenv(key, value)
+        answers = [diagnose(slots, script)[0] for _ in range(3)]  # a new sender each time
+        other = diagnose(slots, someone_else)[0]
+        without_key = [diagnose(slots)[0] for _ in range(3)]  # each its conversation's budget
+    finally:
+        stop([process])
+    limited = ["utter_lookup_limited" in said for said in answers]
+    assert limited == [False, False, True]
+    assert "utter_lookup_limited" not in other
+    assert not any("utter_lookup_limited" in said for said in without_key)

@@ -75,3 +75,18 @@ def test_a_signed_in_client_is_refused_past_its_budget_in_any_conversation(limit
         if "reached the limit of account checks" in said:
             limited_after.append(number)
     assert limited_after == list(range(CLIENT_LIMIT, 30))
+
+
+def test_an_unverified_client_is_refused_past_its_budget_in_any_conversation(limited):
+    """Tenant checks need no sign-in; a script opening a new conversation for each still
+    spends one budget, its network address's (the REST channel's client key)."""
+    limited_after = []
+    for number in range(CLIENT_LIMIT + 5):
+        user = f"tenant-{uuid.uuid4().hex}"
+        limited.say(
+            user, "login fails with my company email because of an unmanaged azure ad tenant"
+        )
+        said = texts(limited.say(user, f"domain{number}.example"))
+        if "reached the limit of account checks" in said:
+            limited_after.append(number)
+    assert limited_after == list(range(CLIENT_LIMIT, CLIENT_LIMIT + 5))

@@ -1,7 +1,8 @@
 """Which network client a message came from, as a keyed digest in its metadata (`client_key`).
 
-The action server counts support requests per client by it (account_backend/rate_limit.py),
-so a script that opens a new conversation for every request still spends one budget. The
+The action server counts support requests, and look-ups nobody signed in for, per client by it
+(account_backend/rate_limit.py), so a script that opens a new conversation for every request
+still spends one budget. The
 address is the peer's or, behind a proxy Sanic is told about (SANIC_PROXIES_COUNT, as the
 cluster profile sets it), the forwarded one. Only the digest is stored, keyed with
 CLIENT_KEY_SECRET when set (shared by replicas: one budget per client across them), else with
