@@ -7,7 +7,8 @@ documentation doesn't say". Loaded once per process, read-only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Tuple
@@ -15,6 +16,8 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 import yaml
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+# A fact points at another topic as "(see <topic id>)"; users read the topic's title there.
+_SEE_TOPIC = re.compile(r"\(see ([a-z_]+)\)")
 
 
 class KnowledgeError(ValueError):
@@ -109,6 +112,23 @@ def _read(path: Path) -> Any:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
+def _titled(topics: Mapping[str, Topic]) -> Dict[str, Topic]:
+    """The topics with each "(see <topic id>)" in their facts as "(see "<its title>")"."""
+
+    def title(match: re.Match[str]) -> str:
+        if match.group(1) not in topics:
+            raise KnowledgeError(f"a fact points at unknown topic {match.group(1)}")
+        return f'(see "{topics[match.group(1)].title}")'
+
+    def facts(topic: Topic) -> Dict[str, Fact]:
+        return {
+            key: replace(fact, says=_SEE_TOPIC.sub(title, fact.says))
+            for key, fact in topic.facts.items()
+        }
+
+    return {key: replace(topic, facts=facts(topic)) for key, topic in topics.items()}
+
+
 def load_knowledge(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
     sources: Dict[str, Mapping[str, Any]] = _read(directory / "sources.yml")
     topics = {}
@@ -120,7 +140,7 @@ def load_knowledge(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
             if fact.source.partition("#")[0] not in sources:
                 raise KnowledgeError(f"{fact.ref} cites unknown source {fact.source}")
         topics[topic.id] = topic
-    return Knowledge(topics=topics, sources=sources)
+    return Knowledge(topics=_titled(topics), sources=sources)
 
 
 @lru_cache(maxsize=1)
