@@ -30,3 +30,20 @@ def test_an_address_across_the_cut_is_still_masked():
     (line,) = support_requests.transcript([{"event": "user", "text": text}])
     assert line["text"].endswith(" a***")
     assert "acc" not in line["text"]
+
+
+def test_a_button_press_shows_its_title_not_its_payload():
+    payload = '/next_step{"question": "5cced6f0"}'
+    events = [
+        {
+            "event": "bot",
+            "text": "Step 1 of 2: ...",
+            "data": {"buttons": [{"title": "Next step", "payload": payload}]},
+        },
+        {"event": "user", "text": payload},
+        {"event": "user", "text": "/deny"},  # no button showed it: kept as it came
+    ]
+    assert [line["text"] for line in support_requests.transcript(events)[1:]] == [
+        "[Next step]",
+        "/deny",
+    ]
