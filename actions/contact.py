@@ -17,13 +17,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import questions
-from actions.actions import open_support_request, outcome_events
+from actions.account_check import ActionStartPlaybook
+from actions.actions import apply_turn, open_support_request, outcome_events
+from actions.dialogue_state import read_state
 from actions.engine import CONTACT_FORM, ESCALATED
-from actions.support_requests import contact_address_in
+from actions.support_requests import contact_address_in, tried_an_address
 
 SLOT = "contact_address"
 ATTEMPTS = "contact_attempts"
 GIVEN, NONE = "given", "none"
+NEW_QUESTION = "new_question"  # a clear question of another topic instead: no request
 WAY_OUT_INTENTS = {"deny", "goodbye", "out_of_scope"}
 MAX_ATTEMPTS = 2  # then the request is opened without an address, as the user asked for it
 NO_ADDRESS_BUTTON = {"title": "Open it without an address", "payload": "/deny"}
@@ -49,11 +52,15 @@ class ValidateContactForm(FormValidationAction):
     ) -> Dict[str, Any]:
         if questions.refused_as_stale(tracker, dispatcher, CONTACT_FORM):
             return {SLOT: None}
-        if contact_address_in(tracker.latest_message.get("text")):
+        text = tracker.latest_message.get("text")
+        if contact_address_in(text):
             return {SLOT: GIVEN, ATTEMPTS: None}
+        if questions.new_question(tracker):
+            return {SLOT: NEW_QUESTION, ATTEMPTS: None}
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         attempts = int(tracker.get_slot(ATTEMPTS) or 0) + 1
-        if intent in WAY_OUT_INTENTS or attempts >= MAX_ATTEMPTS:
+        way_out = intent in WAY_OUT_INTENTS and not tried_an_address(text)
+        if way_out or attempts >= MAX_ATTEMPTS:
             return {SLOT: NONE, ATTEMPTS: None}
         dispatcher.utter_message(response="utter_invalid_contact_address")
         return {SLOT: None, ATTEMPTS: float(attempts)}
@@ -74,5 +81,9 @@ class ActionOpenSupportRequest(Action):
         return "action_open_support_request"
 
     async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
+        if tracker.get_slot(SLOT) == NEW_QUESTION:
+            state = read_state(tracker)
+            turn = await ActionStartPlaybook().decide(state, tracker)
+            return [SlotSet(SLOT, None)] + await apply_turn(dispatcher, tracker, state, turn)
         reference = await open_support_request(dispatcher, tracker, given_address(tracker))
         return [SlotSet(SLOT, None)] + outcome_events(ESCALATED if reference else None)

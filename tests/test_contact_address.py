@@ -12,7 +12,14 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.contact import GIVEN, NONE, ActionAskContactAddress, ValidateContactForm
+from actions.contact import (
+    GIVEN,
+    NEW_QUESTION,
+    NONE,
+    ActionAskContactAddress,
+    ActionOpenSupportRequest,
+    ValidateContactForm,
+)
 from actions.support_requests import contact_address_in
 from tests.test_conversations import sender, texts
 
@@ -30,6 +37,10 @@ MASKED = "j***e@example.com"
         ("jane at example dot com", None),
         ("@example.com", None),
         ("", None),
+        (
+            "ｊａｎｅ＠ｅｘａｍｐｌｅ．ｃｏｍ",
+            "jane@example.com",
+        ),  # full-width, as some keyboards type it
     ],
 )
 def test_the_address_is_found_in_what_the_user_typed(typed, found):
@@ -64,6 +75,32 @@ def test_something_else_is_asked_again_once_then_the_request_goes_without_an_add
     assert said == ["utter_invalid_contact_address"]
     result, said = validate("yes!", "affirm", attempts=1.0)
     assert result == {"contact_address": NONE, "contact_attempts": None} and said == []
+
+
+@pytest.mark.parametrize(
+    "typo", ["jane@@example.com", "jane@example", "jane at example dot com", "j [at] x [dot] org"]
+)
+def test_a_mistyped_address_is_asked_again_even_when_it_reads_as_out_of_scope(typo):
+    result, said = validate(typo, "out_of_scope")
+    assert result == {"contact_address": None, "contact_attempts": 1.0}
+    assert said == ["utter_invalid_contact_address"]
+
+
+def test_a_clear_new_question_leaves_the_question_for_its_topic():
+    message = {"text": "how do I delete my account", "entities": []}
+    message["intent"] = {"name": "delete_account", "confidence": 0.99}
+    message["intent_ranking"] = [message["intent"]]
+    slots = {"requested_slot": "contact_address", "topic": "push_forbidden_api_key"}
+    trk = Tracker("user-1", slots, message, [], False, None, {}, "action_listen")
+    checked = ValidateContactForm().validate_contact_address(message["text"], None, trk, {})
+    assert asyncio.run(checked) == {"contact_address": NEW_QUESTION, "contact_attempts": None}
+    dispatcher = CollectingDispatcher()
+    trk.slots["contact_address"] = NEW_QUESTION
+    events = asyncio.run(ActionOpenSupportRequest().run(dispatcher, trk, {}))
+    assert {"event": "slot", "name": "topic", "value": "delete_account", "timestamp": None} in (
+        events
+    )
+    assert not any(e.get("name") == "conversation_outcome" for e in events)  # no request
 
 
 # ---- over the real servers (REST) ----
