@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import diagnosis, engine, questions, specific_answers
-from actions.actions import apply_turn, stale_turn
+from actions.actions import answer_turn, apply_turn
 from actions.backend_client import BackendClient, BackendUnavailable, LookupLimited
 from actions.dialogue_state import read_state
 from actions.engine import State, Turn
@@ -28,9 +28,6 @@ log = logging.getLogger(__name__)
 SLOT = "account_identifier"
 WAY_OUT_INTENTS = {"deny", "goodbye", "out_of_scope"}
 MAX_ATTEMPTS = 2
-# A clear new question leaves the check (a whole question scores about 1.0); an answer-like
-# fragment ("the company one", "my personal account") can reach 0.9 on some topic: asked again.
-SWITCH_CONFIDENCE = 0.95
 # "/deny" inside the form is a way out: the general steps without a look-up.
 SKIP_BUTTON = {"title": "Skip: show me the steps", "payload": "/deny"}
 
@@ -66,15 +63,6 @@ class ActionAskAccountIdentifier(Action):
         return []
 
 
-def new_question(tracker: Tracker) -> Optional[str]:
-    """The topic of a clear new question typed where a form waits for an answer (a username,
-    a comment), else None: another account topic, at SWITCH_CONFIDENCE or above."""
-    latest = tracker.latest_message.get("intent") or {}
-    intent, confidence = latest.get("name"), float(latest.get("confidence") or 0)
-    switching = intent in account_topics() and intent != tracker.get_slot("topic")
-    return intent if switching and confidence >= SWITCH_CONFIDENCE else None
-
-
 class ValidateAccountForm(FormValidationAction):
     def name(self) -> str:
         return "validate_account_form"
@@ -100,7 +88,7 @@ class ValidateAccountForm(FormValidationAction):
                 return {SLOT: f"{found.kind}:{found.value}", "identifier_attempts": None}
         if intent == "human_handoff":
             return {SLOT: "handoff", "identifier_attempts": None}
-        switched = new_question(tracker)
+        switched = questions.new_question(tracker)
         if switched:
             return {SLOT: f"topic:{switched}", "identifier_attempts": None}
         attempts = int(tracker.get_slot("identifier_attempts") or 0) + 1
@@ -232,7 +220,7 @@ class ActionStartPlaybook(Action):
     async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
         state = read_state(tracker)
         # an old "did you mean" topic button is stale too
-        turn = stale_turn(state, tracker) or await self.decide(state, tracker)
+        turn = answer_turn(state, tracker) or await self.decide(state, tracker)
         return await apply_turn(dispatcher, tracker, state, turn)
 
 

@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import engine, questions
+from actions import engine, questions, typed_replies
 from actions.backend_client import BackendClient, BackendUnavailable, LookupLimited
 from actions.dialogue_state import read_state, state_events
 from actions.engine import Message, State, Turn
@@ -126,7 +126,7 @@ class EngineAction(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         state = read_state(tracker)
-        turn = stale_turn(state, tracker) or self.decide(state, tracker)
+        turn = answer_turn(state, tracker) or self.decide(state, tracker)
         return await apply_turn(dispatcher, tracker, state, turn)
 
 
@@ -139,6 +139,35 @@ def stale_turn(state: State, tracker: Tracker) -> Optional[Turn]:
         return None
     log_event(log, "stale_button", awaiting=state.awaiting, topic=state.topic)
     return engine.stale_button(state)
+
+
+def typed_answer(state: State, tracker: Tracker) -> Optional[Turn]:
+    """The turn for a typed answer to the question on screen ("2", "No, that's all", "go
+    back", the text a step asks for), else None: the classifier's intent decides."""
+    message = tracker.latest_message or {}
+    intent = (message.get("intent") or {}).get("name")
+    if questions.new_question(tracker):
+        intent = typed_replies.NEW_QUESTION
+    turn = typed_replies.typed_turn(state, message.get("text"), intent)
+    if turn is not None:
+        log_event(log, "typed_answer", awaiting=state.awaiting, topic=state.topic, intent=intent)
+    return turn
+
+
+def answer_turn(state: State, tracker: Tracker) -> Optional[Turn]:
+    """What the user's message answers before its intent counts: an earlier question's
+    button (stale), or the question on screen, typed."""
+    return stale_turn(state, tracker) or typed_answer(state, tracker)
+
+
+class ActionInform(EngineAction):
+    """A username or an address on its own: a step may have asked for it; else ask what the
+    problem is."""
+
+    action_name = "action_inform"
+
+    def decide(self, state: State, tracker: Tracker) -> Turn:
+        return Turn((Message(response="utter_inform_received"),), state)
 
 
 class ActionNextStep(EngineAction):

@@ -32,6 +32,7 @@ DID_YOU_MEAN = "did_you_mean"  # low-confidence guesses are shown
 FINDING_CHOICE = "finding_choice"  # options after what the account check found
 OFFER_WALKTHROUGH = "offer_walkthrough"  # a specific answer was given; walk through the rest?
 FEEDBACK = "feedback"  # "Did this help?" after an answer that ended a question
+CHOICES = (CHOICE, STUCK_CHOICE, FINDING_CHOICE)  # numbered options are on screen
 
 NEXT = ("Next step", "/next_step")
 WORKED = ("That worked", '/affirm{"outcome": "worked"}')
@@ -225,6 +226,38 @@ def next_step(state: State) -> Turn:
     return _end_of_path(state, path, ())
 
 
+def takes_reply(state: State) -> bool:
+    """The step on screen asks the user to type something (an error message, a username)."""
+    if state.awaiting not in (STEP, OUTCOME) or not state.topic or not state.path:
+        return False
+    steps = _path(state).steps
+    return 0 < state.step <= len(steps) and steps[state.step - 1].reply
+
+
+def reply_noted(state: State) -> Turn:
+    """What a step asked for was typed: it stays in the conversation (and so in a support
+    request's transcript); the walk-through goes on."""
+    turn = next_step(state)
+    return replace(turn, messages=(Message(response="utter_reply_noted"),) + turn.messages)
+
+
+def again(state: State) -> Turn:
+    """ "What?", "repeat that": the current question once more, nothing changes."""
+    return Turn(current_question(state), state)
+
+
+def previous_step(state: State) -> Turn:
+    """ "Go back": the step before the one on screen (the first one stays where it is)."""
+    if state.awaiting not in (STEP, OUTCOME) or not state.topic or state.step <= 1:
+        return again(state)
+    return _show_step(state, _path(state), state.step - 1, ())
+
+
+def stop_steps(state: State) -> Turn:
+    """ "Stop", "cancel", "start over" during a walk-through: leave it, ask what is wrong."""
+    return Turn((Message(response="utter_walkthrough_stopped"),), State())
+
+
 def worked(state: State) -> Turn:
     """ "That worked": the path's closing words (a short generic close where it has none,
     e.g. a step that only looks something up), then "Did this help?"."""
@@ -315,9 +348,14 @@ _ORDINALS = {
 }
 
 
-def _choice_index(choice: str, count: int) -> Optional[int]:
+def choice_number(choice: str) -> Optional[int]:
+    """The number a choice names: "2", "2.", "second", "two"; None for anything else."""
     cleaned = choice.strip().lower().rstrip(".")
-    number = _ORDINALS.get(cleaned) or (int(cleaned) if cleaned.isdigit() else None)
+    return _ORDINALS.get(cleaned) or (int(cleaned) if cleaned.isdigit() else None)
+
+
+def _choice_index(choice: str, count: int) -> Optional[int]:
+    number = choice_number(choice)
     return number if number and 1 <= number <= count else None
 
 
@@ -356,7 +394,7 @@ def affirm(state: State, outcome: Optional[str] = None, text: Optional[str] = No
         return Turn((), replace(state, awaiting=None), followup=CONTACT_FORM)
     if state.awaiting == DID_YOU_MEAN and state.suggestions:
         return start(state, state.suggestions[0])
-    if state.awaiting in (CHOICE, STUCK_CHOICE, FINDING_CHOICE):
+    if state.awaiting in CHOICES:
         return _reshow_choices(state)
     return Turn((Message(response="utter_how_can_i_help"),), state)
 
@@ -369,7 +407,7 @@ def deny(state: State) -> Turn:
         return Turn((Message(response="utter_no_request"),), replace(state, awaiting=None))
     if state.awaiting == DID_YOU_MEAN:
         return Turn((Message(response="utter_ask_rephrase"),), replace(state, awaiting=None))
-    if state.awaiting in (CHOICE, STUCK_CHOICE, FINDING_CHOICE):
+    if state.awaiting in CHOICES:
         return offer_support_request(state)
     if state.awaiting == OFFER_WALKTHROUGH:
         return ask_feedback(state)  # "No, that's all" after a specific answer
@@ -456,7 +494,7 @@ def current_question(state: State) -> Tuple[Message, ...]:
     awaiting = state.awaiting
     if awaiting in (STEP, OUTCOME) and state.topic and state.step > 0:
         return (_step_message(_path(state), state.step),)
-    if awaiting in (CHOICE, STUCK_CHOICE, FINDING_CHOICE) and _current_choices(state):
+    if awaiting in CHOICES and _current_choices(state):
         return (_choices_message(_choices_text(state), _current_choices(state)),)
     if awaiting == HANDOFF_CONFIRM:
         return (_offer_message(),)

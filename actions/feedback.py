@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import engine, questions
-from actions.account_check import ActionStartPlaybook, new_question
+from actions.account_check import ActionStartPlaybook
 from actions.actions import EngineAction, apply_turn, latest_entity
 from actions.dialogue_state import read_state
 from actions.engine import FEEDBACK_FORM, State, Turn
@@ -93,7 +93,7 @@ class ValidateFeedbackForm(FormValidationAction):
         if questions.refused_as_stale(tracker, dispatcher, FEEDBACK_FORM):
             return {SLOT: None}
         comment = comment_of(value)
-        if comment is None or skipped(tracker) or new_question(tracker):
+        if comment is None or skipped(tracker) or questions.new_question(tracker):
             # no comment: the form ends with its slot empty (requested_slot None ends it)
             return {SLOT: None, REQUESTED: None}
         return {SLOT: comment}
@@ -106,7 +106,7 @@ class ActionFeedbackNoted(Action):
         return "action_feedback_noted"
 
     async def decide(self, state: State, tracker: Tracker) -> Turn:
-        if new_question(tracker):
+        if questions.new_question(tracker):
             return await ActionStartPlaybook().decide(state, tracker)
         return engine.feedback_noted(state)
 

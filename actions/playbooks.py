@@ -47,6 +47,9 @@ class StuckHelp:
 class Step:
     text: str
     stuck: Optional[StuckHelp] = None
+    # The step asks the user to type something (an error message, a username): whatever they
+    # type is noted for a support request and the walk-through goes on (actions/typed_replies.py).
+    reply: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,11 @@ def _stuck(raw: Optional[Dict[str, Any]], links: Links) -> Optional[StuckHelp]:
 def _step(raw: Any, links: Links) -> Step:
     if isinstance(raw, str):
         return Step(text=fill_links(raw, links))
-    return Step(text=fill_links(raw["text"], links), stuck=_stuck(raw.get("stuck"), links))
+    return Step(
+        text=fill_links(raw["text"], links),
+        stuck=_stuck(raw.get("stuck"), links),
+        reply=bool(raw.get("reply")),
+    )
 
 
 def _optional_text(raw: Dict[str, Any], key: str, links: Links) -> Optional[str]:

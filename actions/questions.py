@@ -23,9 +23,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.engine import DID_YOU_MEAN, FINDING_CHOICE, State
+from actions.playbooks import account_topics
 from common.logs import log_event
 
 ENTITY = "question"
+# A clear new question leaves the check (a whole question scores about 1.0); an answer-like
+# fragment ("the company one", "my personal account") can reach 0.9 on some topic: asked again.
+SWITCH_CONFIDENCE = 0.95
 
 log = logging.getLogger(__name__)
 
@@ -121,3 +125,13 @@ class AskWithButton(Action):
         buttons = None if terminal else [{**self.button, "payload": payload}]
         dispatcher.utter_message(response=self.response, buttons=buttons)
         return []
+
+
+def new_question(tracker: Tracker) -> Optional[str]:
+    """The topic of a clear new question typed where the bot waits for an answer (a username,
+    a comment, a step's text), else None: another account topic, at SWITCH_CONFIDENCE or
+    above."""
+    latest = tracker.latest_message.get("intent") or {}
+    intent, confidence = latest.get("name"), float(latest.get("confidence") or 0)
+    switching = intent in account_topics() and intent != tracker.get_slot("topic")
+    return intent if switching and confidence >= SWITCH_CONFIDENCE else None

@@ -31,7 +31,7 @@ def tracker(
     entities: Optional[List[Dict[str, Any]]] = None,
     ranking: Optional[List[Dict[str, Any]]] = None,
     events: Optional[List[Dict[str, Any]]] = None,
-    text: str = "...",
+    text: str = "a question typed in full",
 ) -> Tracker:
     message = {
         "text": text,

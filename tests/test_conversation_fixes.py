@@ -105,3 +105,35 @@ def test_a_new_question_at_the_address_prompt_starts_that_topic(assistant):
     said = texts(moved)
     assert playbooks()["unmanaged_aad_tenant"].ask not in said
     assert "That doesn't look like" not in said
+
+
+def _steps_of(topic: str, path: str = "main"):
+    return [step.text for step in playbooks()[topic].paths[path].steps]
+
+
+def test_the_sign_in_error_triage_takes_what_it_asks_for(assistant):
+    """Its steps ask for the message, the time, the username: typed, each is noted and the
+    triage goes on (they used to restart the topic or ask "what's the problem?")."""
+    user, topic = sender(), "account_locked_or_signin_error"
+    first, second = _steps_of(topic)
+    assert first in texts(assistant.say(user, "my nuget.org account is locked"))
+    pasted = 'Error: "Your account is locked. Please contact support@nuget.org"'
+    said = texts(assistant.say(user, pasted))
+    assert "noted" in said and second in said and first not in said
+    replies = assistant.say(user, "yesterday around 3pm, while signing in")
+    assert "noted" in texts(replies) and len(options(replies[-1])) == 5
+    assert _steps_of(topic, "locked")[0] in texts(assistant.say(user, "4"))  # typed, not pressed
+    replies = assistant.say(user, "MyNuGetAccount1")
+    assert "noted" in texts(replies) and options(replies[-1]) == ["/affirm", "/deny"]
+
+
+def test_typed_answers_to_the_question_on_screen(assistant):
+    user = sender()
+    assistant.say(user, "I want to create a nuget.org account")
+    assistant.say(user, "next step")
+    shown = texts(assistant.say(user, "next step"))
+    assert shown.startswith("Step 3 of")
+    assert texts(assistant.say(user, "what?")) == shown  # asked again, nothing changes
+    assert texts(assistant.say(user, "go back")).startswith("Step 2 of")
+    said = texts(assistant.say(user, "cancel"))  # was taken for account deletion
+    assert "stopped" in said and "Step" not in said

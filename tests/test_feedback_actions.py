@@ -29,7 +29,7 @@ SLOTS = {"topic": "create_account", "playbook_path": "main", "playbook_step": 5.
 def tracker(
     intent: str,
     slots: Dict[str, Any],
-    text: str = "...",
+    text: str = "typed in full",
     entities: Optional[List[Dict[str, Any]]] = None,
     confidence: float = 0.9,
     channel: str = "rest",

@@ -1,0 +1,133 @@
+"""Typed answers to the question on screen (actions/typed_replies.py), without Rasa: the same
+turn as the button they name, and a step's asked-for text noted instead of read as a question."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions import engine
+from actions.engine import CHOICE, DID_YOU_MEAN, FEEDBACK, OFFER_WALKTHROUGH, STEP, State
+from actions.typed_replies import NEW_QUESTION, typed_turn
+
+LOCKED = "account_locked_or_signin_error"
+OTHER = "out_of_scope"  # the classifier's guess for most short answers
+
+
+def responses(turn) -> list:
+    return [m.response for m in turn.messages if m.response]
+
+
+def at_choices() -> State:
+    """The sign-in error triage after its two steps: "Which of these does your message look
+    like?" with five numbered options."""
+    state = engine.go_to(State(), LOCKED).state
+    state = engine.next_step(engine.next_step(state).state).state
+    assert state.awaiting == CHOICE
+    return state
+
+
+@pytest.mark.parametrize("typed", ["2", "2.", "second", "two", " 2 "])
+def test_the_number_of_an_option_chooses_it(typed):
+    state = at_choices()
+    assert typed_turn(state, typed, OTHER) == engine.choose(state, "2")
+
+
+def test_an_options_words_choose_it_without_its_number():
+    state = at_choices()
+    chosen = typed_turn(state, "Unmanaged tenant, company domain", OTHER)
+    assert chosen == engine.choose(state, "1")
+    assert chosen.state.topic == "unmanaged_aad_tenant"
+
+
+def test_a_number_beyond_the_options_asks_again_with_them():
+    state = at_choices()
+    turn = typed_turn(state, "7", OTHER)
+    assert turn.state == state and turn.messages[0].text == "Please pick one of these:"
+
+
+def test_none_of_these_is_the_no_options_take():
+    did_you_mean = State(awaiting=DID_YOU_MEAN, suggestions=("delete_account",), fallbacks=1)
+    assert typed_turn(did_you_mean, "none of those", OTHER) == engine.deny(did_you_mean)
+    assert responses(typed_turn(did_you_mean, "Neither!", OTHER)) == ["utter_ask_rephrase"]
+
+
+def test_a_buttons_words_typed_are_that_button():
+    offered = State(topic="delete_account", awaiting=OFFER_WALKTHROUGH)
+    turn = typed_turn(offered, "No, that's all", "wrong_topic")
+    assert turn == engine.deny(offered) and turn.state.awaiting == FEEDBACK
+
+
+@pytest.mark.parametrize("typed, rating", [("👍", "up"), ("👎", "down"), ("👎 no", "down")])
+def test_a_thumbs_emoji_typed_rates_the_answer(typed, rating):
+    asked = State(topic="delete_account", awaiting=FEEDBACK)
+    assert typed_turn(asked, typed, OTHER).feedback == rating
+
+
+def in_steps(step: int = 2) -> State:
+    state = engine.go_to(State(), "create_account").state  # five steps
+    for _ in range(step - 1):
+        state = engine.next_step(state).state
+    assert state.awaiting == STEP and state.step == step
+    return state
+
+
+@pytest.mark.parametrize("typed", ["what?", "?", "Say that again", "huh", "🤷", "..."])
+def test_what_repeats_the_step_and_changes_nothing(typed):
+    state = in_steps()
+    turn = typed_turn(state, typed, OTHER)
+    assert turn.state == state and turn.messages == engine.current_question(state)
+
+
+@pytest.mark.parametrize("typed", ["go back", "Previous step", "back please"])
+def test_go_back_shows_the_step_before(typed):
+    turn = typed_turn(in_steps(3), typed, OTHER)
+    assert turn.state.step == 2 and turn.messages[0].text.startswith("Step 2 of")
+
+
+def test_go_back_at_the_first_step_stays_there():
+    state = in_steps(1)
+    assert typed_turn(state, "go back", OTHER).state == state
+
+
+@pytest.mark.parametrize("typed", ["cancel", "stop", "Start over", "never mind", "menu"])
+def test_stop_leaves_the_steps_and_asks_what_is_wrong(typed):
+    turn = typed_turn(in_steps(), typed, "delete_account")  # "cancel" looked like deletion
+    assert responses(turn) == ["utter_walkthrough_stopped"] and turn.state == State()
+
+
+def test_a_question_typed_in_the_steps_is_left_to_the_classifier():
+    question = "how do I add a co-owner to my package instead?"
+    assert typed_turn(in_steps(), question, "manage_package_owners") is None
+    assert typed_turn(in_steps(), "/next_step", "next_step") is None  # a payload
+    assert typed_turn(State(), "2", OTHER) is None  # nothing is asked
+
+
+PASTED = 'Error: "Your account is locked. Please contact support@nuget.org" when signing in'
+
+
+def test_the_text_a_step_asks_for_is_noted_and_the_steps_go_on():
+    state = engine.go_to(State(), LOCKED).state  # step 1: paste the message
+    turn = typed_turn(state, PASTED, LOCKED)
+    assert responses(turn)[0] == "utter_reply_noted"
+    assert turn.state.step == 2 and turn.state.topic == LOCKED
+    after = typed_turn(turn.state, "yesterday around 3pm, while signing in", OTHER)
+    assert responses(after) == ["utter_reply_noted"] and after.state.awaiting == CHOICE
+
+
+def test_a_username_asked_for_leads_to_the_support_offer():
+    state = engine.choose(at_choices(), "4").state  # "It says something is locked"
+    assert state.path == "locked" and engine.takes_reply(state)
+    turn = typed_turn(state, "MyNuGetAccount1", "inform")
+    assert responses(turn)[0] == "utter_reply_noted"
+    assert turn.state.awaiting == engine.HANDOFF_CONFIRM
+
+
+@pytest.mark.parametrize("intent", ["human_handoff", NEW_QUESTION])
+def test_a_person_or_a_clear_new_question_is_not_a_steps_text(intent):
+    state = engine.go_to(State(), LOCKED).state
+    assert typed_turn(state, "I would rather talk to a person about this", intent) is None
+
+
+def test_a_step_that_asks_nothing_takes_no_text():
+    assert not engine.takes_reply(in_steps())
+    assert typed_turn(in_steps(), PASTED, OTHER) is None
