@@ -218,6 +218,8 @@ def apply_finding(state: State, name: str, values: Mapping[str, str]) -> Turn:
 def next_step(state: State) -> Turn:
     if state.awaiting not in (STEP, OUTCOME) or not state.topic:
         return Turn((Message(response="utter_no_active_steps"),), state)
+    if state.awaiting == OUTCOME:  # "Did that work?" is on screen: "next" answers neither
+        return again(state)
     path = _path(state)
     if state.step < len(path.steps):
         return _show_step(state, path, state.step + 1, ())

@@ -31,7 +31,9 @@ def walk_to_end(state: State, max_turns: int = 30):
     """Presses "Next step" (or the first option) until the walk-through ends."""
     seen = []
     for _ in range(max_turns):
-        if state.awaiting in (STEP, OUTCOME):
+        if state.awaiting == OUTCOME:
+            turn = engine.affirm(state)
+        elif state.awaiting == STEP:
             turn = engine.next_step(state)
         elif state.awaiting == CHOICE:
             turn = engine.choose(state, "1")
@@ -173,6 +175,14 @@ def test_unknown_choice_reshows_the_options():
     assert again.state == state
     assert len(again.messages[0].buttons) == len(main_path("unmanaged_aad_tenant").choices)
     assert engine.choose(State(), "1").messages[0].response == "utter_no_options"
+
+
+def test_next_at_did_that_work_asks_it_again_and_resolves_nothing():
+    steps = len(main_path("create_account").steps)
+    state = State(topic="create_account", path="main", step=steps, awaiting=OUTCOME)
+    turn = engine.next_step(state)
+    assert turn.state == state and turn.outcome is None
+    assert turn.messages[0].text.endswith("Did that work?")
 
 
 def test_next_step_outside_a_walk_through_says_so():

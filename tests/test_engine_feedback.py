@@ -55,7 +55,7 @@ def test_the_buttons_are_a_thumbs_up_and_a_thumbs_down_with_the_contracts_payloa
 def test_every_way_of_saying_it_worked_is_resolved():
     at_step = State(**{**LAST.__dict__, "awaiting": STEP})
     said = (engine.thanks(at_step, "thanks, it worked!"), engine.affirm(at_step, None, "fixed it"))
-    for turn in (engine.next_step(LAST), *said):
+    for turn in (engine.affirm(LAST), *said):
         assert turn.outcome == RESOLVED and turn.state.awaiting == FEEDBACK
 
 
