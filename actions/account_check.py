@@ -109,7 +109,7 @@ Lookup = Callable[..., Awaitable[diagnosis.Finding]]
 
 async def _account(topic: str, found: Optional[diagnosis.Identifier], client, verified: str):
     """The signed-in account itself: never an account named by what the user typed."""
-    account = await client.account(verified)
+    account = await client.own_account(verified)
     return diagnosis.account_finding(topic, account, verified, date.today())
 
 

@@ -176,6 +176,13 @@ class BackendClient:
         data = await self._call("GET", f"/v1/accounts/{_segment(username)}")
         return parse_account(data) if data is not None else None
 
+    async def own_account(self, username: str) -> Optional[Account]:
+        """The signed-in user's own account, counted against the user and everyone but not
+        the conversation: it can tell nothing about anyone else's account, so a user with
+        several questions keeps the conversation's few look-ups for those that can."""
+        mine = BackendClient(self.base_url, self.token, self.timeout.total, client=self.client)
+        return await mine.account(username)
+
     async def account_by_email(self, email: str) -> Optional[Account]:
         data = await self._call("POST", "/v1/accounts/lookup", {"email": email})
         return parse_account(data) if data is not None else None

@@ -312,3 +312,19 @@ def test_unverified_tenant_checks_share_the_network_clients_budget(tmp_path, mon
     assert limited == [False, False, True]
     assert "utter_lookup_limited" not in other
     assert not any("utter_lookup_limited" in said for said in without_key)
+
+
+def test_own_account_checks_do_not_use_up_the_conversations_look_ups(tmp_path, monkeypatch):
+    """Several questions about one's own account in one conversation all get checked: the
+    conversation's budget is for look-ups that could probe someone else's."""
+    limits = {"LOOKUP_LIMIT_PER_CONVERSATION": "1", "LOOKUP_LIMIT_PER_CLIENT": "100"}
+    backend, process = start_backend(tmp_path, limits=limits)
+    me, conversation = signed_in("LegacyDev"), uuid.uuid4().hex
+    try:
+        for key, value in backend_env(backend).items():
+            monkeypatch.setenv(key, value)
+        said = [start("recover_password_login", me, conversation)[0] for _ in range(3)]
+    finally:
+        stop([process])
+    finding = finding_says("recover_password_login", "password_only", username="LegacyDev")
+    assert all(finding in text and "utter_lookup_limited" not in text for text in said)
