@@ -415,7 +415,8 @@ def deny(state: State) -> Turn:
         return ask_feedback(state)  # "No, that's all" after a specific answer
     if state.awaiting == FEEDBACK:
         return feedback(state, "no")
-    return Turn((Message(response="utter_how_can_i_help"),), state)
+    # nothing asked but "Anything else?" (after thanks, after feedback): no more questions
+    return Turn((Message(response="utter_nothing_else"),), state)
 
 
 def _did_you_mean_message(topics: Sequence[str], response: str = "utter_did_you_mean") -> Message:

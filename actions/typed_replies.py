@@ -34,6 +34,11 @@ _STOP = re.compile(
     r"^(stop|cancel|quit|exit|abort|reset|restart|start over|start again|menu|main menu"
     r"|never ?mind|forget it)( please)?$"
 )
+# Half a yes to "Did that work?" (or to a step) is still stuck: the step's own help next.
+_PARTLY = re.compile(
+    r"^(kind of|kinda|sort of|partly|partially|half|almost|not really|not quite|somewhat"
+    r"|a bit|a little|maybe|more or less)( worked| it worked| yes)?$"
+)
 _NONE = re.compile(r"^(none|neither|none of (those|these|them|the above)|something else)$")
 _OPTIONS = (*engine.CHOICES, engine.DID_YOU_MEAN)
 # Button payloads whose meaning needs only the state: the ones `current_question` shows.
@@ -96,6 +101,8 @@ def _in_steps(state: State, said: str) -> Optional[Turn]:
         return engine.previous_step(state)
     if _STOP.match(said):
         return engine.stop_steps(state)
+    if _PARTLY.match(said):
+        return engine.deny(state)
     return None
 
 

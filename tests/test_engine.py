@@ -225,7 +225,7 @@ def test_understood_topic_resets_the_fallback_count():
 
 def test_yes_and_no_out_of_context():
     assert engine.affirm(State()).messages[0].response == "utter_how_can_i_help"
-    assert engine.deny(State()).messages[0].response == "utter_how_can_i_help"
+    assert engine.deny(State()).messages[0].response == "utter_nothing_else"
 
 
 @pytest.mark.parametrize("word, index", [("1", 1), ("second", 2), ("Two", 2), ("3rd", 3)])

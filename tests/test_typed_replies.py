@@ -67,7 +67,7 @@ def in_steps(step: int = 2) -> State:
     state = engine.go_to(State(), "create_account").state  # five steps
     for _ in range(step - 1):
         state = engine.next_step(state).state
-    assert state.awaiting == STEP and state.step == step
+    assert state.awaiting in (STEP, engine.OUTCOME) and state.step == step
     return state
 
 
@@ -131,3 +131,11 @@ def test_a_person_or_a_clear_new_question_is_not_a_steps_text(intent):
 def test_a_step_that_asks_nothing_takes_no_text():
     assert not engine.takes_reply(in_steps())
     assert typed_turn(in_steps(), PASTED, OTHER) is None
+
+
+@pytest.mark.parametrize("typed", ["kind of", "Sort of.", "partially", "not really", "maybe"])
+def test_half_a_yes_is_still_stuck(typed):
+    state = in_steps(5)  # the last step: "Did that work?"
+    assert state.awaiting == engine.OUTCOME
+    turn = typed_turn(state, typed, "confirm_or_change_email")  # "kind of" looked like email
+    assert turn == engine.deny(state) and turn.outcome is None
