@@ -95,8 +95,6 @@ def _pressed(state: State, text: str) -> Optional[Turn]:
 
 
 def _in_steps(state: State, said: str) -> Optional[Turn]:
-    if _AGAIN.match(said) or not said:
-        return engine.again(state)
     if _BACK.match(said):
         return engine.previous_step(state)
     if _STOP.match(said):
@@ -116,6 +114,8 @@ def typed_turn(state: State, text: Optional[str], intent: Optional[str]) -> Opti
     if len(typed.split()) <= MAX_WORDS:
         turn = _pressed(state, typed)
         said = words(typed)
+        if turn is None and state.awaiting and (not said or _AGAIN.match(said)):
+            turn = engine.again(state)  # "what?", "?", a shrug: the question once more
         if turn is None and state.awaiting in _IN_STEPS and state.topic:
             turn = _in_steps(state, said)
         if turn is not None:

@@ -139,3 +139,9 @@ def test_half_a_yes_is_still_stuck(typed):
     assert state.awaiting == engine.OUTCOME
     turn = typed_turn(state, typed, "confirm_or_change_email")  # "kind of" looked like email
     assert turn == engine.deny(state) and turn.outcome is None
+
+
+def test_what_at_any_question_asks_it_again():
+    offered = engine.offer_support_request(in_steps()).state
+    turn = typed_turn(offered, "what?", "out_of_scope")
+    assert turn.state == offered and turn.messages == engine.current_question(offered)
