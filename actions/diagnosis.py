@@ -223,10 +223,13 @@ TOPIC_FINDINGS: Dict[str, Callable[[Account, date], Finding]] = {
 
 
 def target_finding(target_email: str, owner: Optional[str], verified: Optional[str]) -> Finding:
-    """Is the Microsoft account the user wants to switch to already another account's login?"""
+    """Is the Microsoft account the user wants to switch to free, already the login of the
+    signed-in account itself (nothing to change), or another account's login?"""
     values = {"target_masked": mask_email(target_email)}
-    if owner is None or (verified and owner.lower() == verified.lower()):
+    if owner is None:
         return "target_free", values
+    if verified and owner.lower() == verified.lower():
+        return "own_login", values
     return "linked_elsewhere", values
 
 

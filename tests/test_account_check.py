@@ -144,6 +144,17 @@ def test_a_typed_login_target_is_checked_for_a_signed_in_user(backend_settings):
     assert slots_after["account_identifier"] is None
 
 
+@pytest.mark.parametrize(
+    "topic", ["change_microsoft_account", "microsoft_account_linked_elsewhere"]
+)
+def test_the_accounts_own_login_typed_as_the_target_is_nothing_to_change(backend_settings, topic):
+    slots = {"topic": topic, "account_identifier": "email:account1@outlook.com"}
+    said, _ = diagnose(slots, signed_in("MyNuGetAccount1"))  # account1@... is its own login
+    assert finding_says(topic, "own_login", target_masked="a***1@outlook.com") in said
+    assert finding_says(topic, "target_free", target_masked="a***1@outlook.com") not in said
+    assert first_step("change_microsoft_account") not in said  # no change steps
+
+
 # The demo account for each newer state and what the check finds for it (README walk-through).
 DEMO_STATES = [
     ("ExpiredKeyDev", "push_forbidden_api_key", "key_expired"),

@@ -147,7 +147,15 @@ def test_target_login():
         {"target_masked": "a***2@outlook.com"},
     )
     assert diagnosis.target_finding("account3@outlook.com", None, None)[0] == "target_free"
-    assert diagnosis.target_finding("a@b.com", "Me", "me")[0] == "target_free"
+
+
+def test_the_signed_in_accounts_own_login_is_nothing_to_change():
+    assert diagnosis.target_finding("account1@outlook.com", "Me", "me") == (
+        "own_login",
+        {"target_masked": "a***1@outlook.com"},
+    )
+    # without a verified user, any owner is another account
+    assert diagnosis.target_finding("a@b.com", "Me", None)[0] == "linked_elsewhere"
 
 
 @pytest.mark.parametrize(
@@ -299,8 +307,8 @@ FINDINGS = {
     "recover_without_microsoft_account": {"password_only", "linked"},
     "transform_to_organization": {"password_only", "linked", "already_organization"},
     "delete_account": {"last_admin", "sole_owner", "clear"},
-    "change_microsoft_account": {"target_free", "linked_elsewhere"},
-    "microsoft_account_linked_elsewhere": {"target_free", "linked_elsewhere"},
+    "change_microsoft_account": {"target_free", "linked_elsewhere", "own_login"},
+    "microsoft_account_linked_elsewhere": {"target_free", "linked_elsewhere", "own_login"},
     "unmanaged_aad_tenant": {"unmanaged", "managed", "no_tenant"},
     "push_forbidden_api_key": KEY_FINDINGS,
     "manage_api_keys": KEY_FINDINGS,
