@@ -111,18 +111,21 @@ def account_finding(
     if account.locked:  # whatever the question, a locked account is the first thing to fix
         return "locked", {}
     by_topic = TOPIC_FINDINGS.get(topic)
-    if by_topic:
-        return by_topic(account, today)
+    return by_topic(account, today) if by_topic else sign_in_finding(topic, account)
+
+
+def sign_in_finding(topic: str, account: Account) -> Finding:
+    """How the account's packages are reached: an organization's through its members' own
+    accounts, else by signing in with the linked Microsoft account, or none (password only)."""
     values = {
         "username": account.username,
         "login_kind": LOGIN_KINDS.get(account.login_kind or "", "Microsoft account"),
         "login_email_masked": account.login_email_masked or "",
     }
-    if topic == "transform_to_organization" and account.is_organization:
-        return "already_organization", values
-    if account.login_kind:
-        return "linked", values
-    return "password_only", values
+    if account.is_organization:
+        transforming = topic == "transform_to_organization"
+        return ("already_organization" if transforming else "organization"), values
+    return ("linked" if account.login_kind else "password_only"), values
 
 
 def shown_name(name: str) -> str:

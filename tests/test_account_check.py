@@ -155,6 +155,13 @@ def test_the_accounts_own_login_typed_as_the_target_is_nothing_to_change(backend
     assert first_step("change_microsoft_account") not in said  # no change steps
 
 
+def test_an_organization_is_told_its_members_sign_in_not_that_it_is_lost(backend_settings):
+    said, _ = start("find_linked_microsoft_account", signed_in("FabrikamOrg"))
+    org = finding_says("find_linked_microsoft_account", "organization", username="FabrikamOrg")
+    lost = finding_says("find_linked_microsoft_account", "password_only", username="FabrikamOrg")
+    assert org in said and lost not in said
+
+
 # The demo account for each newer state and what the check finds for it (README walk-through).
 DEMO_STATES = [
     ("ExpiredKeyDev", "push_forbidden_api_key", "key_expired"),
@@ -173,6 +180,8 @@ DEMO_STATES = [
     ("LockedDev", "account_locked_or_signin_error", "locked"),
     ("LockedDev", "manage_api_keys", "locked"),
     ("LegacyDev", "account_locked_or_signin_error", "not_locked"),
+    ("FabrikamOrg", "find_linked_microsoft_account", "organization"),
+    ("FabrikamOrg", "recover_password_login", "organization"),
 ]
 
 

@@ -50,6 +50,15 @@ PASSWORD_ONLY = account(
 )
 
 
+ORGANIZATION = account(
+    username="FabrikamOrg",
+    is_organization=True,
+    login_kind=None,
+    login_email_masked=None,
+    login_domain=None,
+)
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [
@@ -82,6 +91,11 @@ def test_parse_identifier(text, expected):
         ("recover_without_microsoft_account", PASSWORD_ONLY, "password_only"),
         ("transform_to_organization", PASSWORD_ONLY, "password_only"),
         ("transform_to_organization", account(is_organization=True), "already_organization"),
+        # an organization is not a password account: its members sign in with their own
+        ("find_linked_microsoft_account", ORGANIZATION, "organization"),
+        ("recover_password_login", ORGANIZATION, "organization"),
+        ("recover_without_microsoft_account", ORGANIZATION, "organization"),
+        ("transform_to_organization", ORGANIZATION, "already_organization"),
     ],
 )
 def test_account_findings(topic, acct, expected):
@@ -302,9 +316,9 @@ def test_user_chosen_names_are_bounded_and_never_carry_an_address():
 # playbook without it gives the general steps (engine.apply_finding).
 KEY_FINDINGS = {"key_expired", "key_expiring", "legacy_key", "keys_current", "no_keys"}
 FINDINGS = {
-    "recover_password_login": {"password_only", "linked"},
-    "find_linked_microsoft_account": {"password_only", "linked"},
-    "recover_without_microsoft_account": {"password_only", "linked"},
+    "recover_password_login": {"password_only", "linked", "organization"},
+    "find_linked_microsoft_account": {"password_only", "linked", "organization"},
+    "recover_without_microsoft_account": {"password_only", "linked", "organization"},
     "transform_to_organization": {"password_only", "linked", "already_organization"},
     "delete_account": {"last_admin", "sole_owner", "clear"},
     "change_microsoft_account": {"target_free", "linked_elsewhere", "own_login"},
