@@ -162,6 +162,31 @@ def test_an_organization_is_told_its_members_sign_in_not_that_it_is_lost(backend
     assert org in said and lost not in said
 
 
+@pytest.mark.parametrize(
+    "username, expected",
+    [
+        ("LegacyDev", "password_only"),
+        ("FabrikamOrg", "organization"),
+        ("LockedDev", "locked"),
+        ("MyNuGetAccount1", None),  # a linked login to change: the question is asked
+    ],
+)
+def test_the_accounts_own_sign_in_is_checked_before_asking_for_a_new_login(
+    backend, username, expected
+):
+    client = BackendClient(backend.url, backend.token)
+    check = account_check.CHECKS["login_target"].before_asking
+    finding = asyncio.run(check("change_microsoft_account", None, client, username))
+    assert (finding and finding[0]) == expected
+
+
+def test_an_account_without_a_microsoft_login_gets_no_change_steps(backend_settings):
+    said, events = start("change_microsoft_account", signed_in("LegacyDev"))
+    assert finding_says("change_microsoft_account", "password_only", username="LegacyDev") in said
+    assert first_step("change_microsoft_account") not in said
+    assert not any(e["event"] == "followup" for e in events)  # no question about a new login
+
+
 # The demo account for each newer state and what the check finds for it (README walk-through).
 DEMO_STATES = [
     ("ExpiredKeyDev", "push_forbidden_api_key", "key_expired"),

@@ -315,14 +315,16 @@ def test_user_chosen_names_are_bounded_and_never_carry_an_address():
 # Every finding the diagnosis can name for each topic. "locked" can come for any of them; a
 # playbook without it gives the general steps (engine.apply_finding).
 KEY_FINDINGS = {"key_expired", "key_expiring", "legacy_key", "keys_current", "no_keys"}
+# the typed target's, and before the question the account's own (actions/account_check.py)
+LOGIN_FINDINGS = {"target_free", "linked_elsewhere", "own_login", "password_only", "organization"}
 FINDINGS = {
     "recover_password_login": {"password_only", "linked", "organization"},
     "find_linked_microsoft_account": {"password_only", "linked", "organization"},
     "recover_without_microsoft_account": {"password_only", "linked", "organization"},
     "transform_to_organization": {"password_only", "linked", "already_organization"},
     "delete_account": {"last_admin", "sole_owner", "clear"},
-    "change_microsoft_account": {"target_free", "linked_elsewhere", "own_login"},
-    "microsoft_account_linked_elsewhere": {"target_free", "linked_elsewhere", "own_login"},
+    "change_microsoft_account": LOGIN_FINDINGS,
+    "microsoft_account_linked_elsewhere": LOGIN_FINDINGS,
     "unmanaged_aad_tenant": {"unmanaged", "managed", "no_tenant"},
     "push_forbidden_api_key": KEY_FINDINGS,
     "manage_api_keys": KEY_FINDINGS,
