@@ -210,7 +210,9 @@ def organization_finding(account: Account, _today: date) -> Finding:
     if not account.memberships:
         return "no_organizations", {}
     names = (f"{shown_name(m.organization)} ({m.role})" for m in account.memberships)
-    return "organizations", {"memberships": listed(names)}
+    # only administrators manage members: a collaborator everywhere gets the branch saying so
+    admin = any(m.role == "admin" for m in account.memberships)
+    return ("organizations" if admin else "collaborator"), {"memberships": listed(names)}
 
 
 # Topics whose finding is decided by one part of the account (locked aside).

@@ -12,7 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from account_backend import identity
-from actions import account_check, questions
+from actions import account_check, engine, questions
 from actions.account_check import (
     ActionDiagnose,
     ActionStartPlaybook,
@@ -21,6 +21,7 @@ from actions.account_check import (
 )
 from actions.backend_client import BackendClient
 from actions.diagnosis import Identifier
+from actions.dialogue_state import read_state
 from actions.playbooks import playbooks
 from tests.helpers import finding_says, first_step
 from tools.servers import IDENTITY_SECRET, backend_env, free_port, start_backend, stop
@@ -187,6 +188,39 @@ def test_an_account_without_a_microsoft_login_gets_no_change_steps(backend_setti
     assert not any(e["event"] == "followup" for e in events)  # no question about a new login
 
 
+def _shown_choices(state: engine.State) -> tuple:
+    book = playbooks()[state.topic]
+    if state.awaiting == engine.FINDING_CHOICE:
+        return book.findings[state.finding].choices
+    return book.paths[state.path].choices if state.awaiting == engine.CHOICE else ()
+
+
+def _walk(turn: engine.Turn, pick: str) -> tuple:
+    """Through every step ("Next step", "That worked"), choosing the option titled with `pick`
+    at each choice, to the end; the texts said and the path it ended in."""
+    said = []
+    for _ in range(20):
+        said += [m.text for m in turn.messages if m.text]
+        state, choices = turn.state, _shown_choices(turn.state)
+        if state.awaiting in (engine.STEP, engine.OUTCOME):
+            turn = engine.affirm(state)
+        elif choices:
+            index = next(i for i, c in enumerate(choices, 1) if pick in c.title.lower())
+            turn = engine.choose(state, str(index))
+        else:
+            break
+    return said, turn.state.path
+
+
+def test_a_collaborator_is_not_walked_through_adding_a_member(backend_settings):
+    _, events = start("manage_organization_members", signed_in("OrgCollaboratorDev"))
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    state = read_state(Tracker("u", slots, {}, [], False, None, {}, ""))
+    said, ended_in = _walk(engine.Turn((), state), pick="member")
+    assert ended_in != "add_member"
+    assert playbooks()["manage_organization_members"].paths["add_member"].done not in said
+
+
 # The demo account for each newer state and what the check finds for it (README walk-through).
 DEMO_STATES = [
     ("ExpiredKeyDev", "push_forbidden_api_key", "key_expired"),
@@ -200,7 +234,8 @@ DEMO_STATES = [
     ("MyNuGetAccount1", "manage_package_owners", "owners_ok"),
     ("UnconfirmedDev", "confirm_or_change_email", "email_unconfirmed"),
     ("LegacyDev", "confirm_or_change_email", "email_confirmed"),
-    ("OrgCollaboratorDev", "manage_organization_members", "organizations"),
+    ("OrgCollaboratorDev", "manage_organization_members", "collaborator"),
+    ("FabrikamAdmin", "manage_organization_members", "organizations"),
     ("LegacyDev", "manage_organization_members", "no_organizations"),
     ("LockedDev", "account_locked_or_signin_error", "locked"),
     ("LockedDev", "manage_api_keys", "locked"),

@@ -295,6 +295,14 @@ def test_organization_findings():
     assert finding("manage_organization_members", account()) == ("no_organizations", {})
 
 
+def test_a_member_who_administers_no_organization_is_a_collaborator():
+    only_collaborator = [Membership("FabrikamOrg", "collaborator"), Membership("B", "collaborator")]
+    assert finding("manage_organization_members", account(memberships=only_collaborator)) == (
+        "collaborator",
+        {"memberships": "FabrikamOrg (collaborator), B (collaborator)"},
+    )
+
+
 def test_user_chosen_names_are_bounded_and_never_carry_an_address():
     long_name = "deploy for jane.doe@contoso.com " + "x" * 300
     name, values = finding("manage_api_keys", account(api_keys=[key(long_name, days=-1)]))
@@ -330,7 +338,7 @@ FINDINGS = {
     "manage_api_keys": KEY_FINDINGS,
     "manage_package_owners": {"invitation_pending", "invitation_sent", "sole_owner", "owners_ok"},
     "confirm_or_change_email": {"email_unconfirmed", "email_confirmed"},
-    "manage_organization_members": {"organizations", "no_organizations"},
+    "manage_organization_members": {"organizations", "collaborator", "no_organizations"},
     "account_locked_or_signin_error": {"not_locked"},
 }
 ANY_ACCOUNT_TOPIC = {"locked"}
