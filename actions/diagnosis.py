@@ -151,9 +151,14 @@ def deletion_finding(account: Account) -> Finding:
     return "clear", {"username": account.username}
 
 
+def counted(count: int, noun: str) -> str:
+    """A count with its noun in the right number: "1 package", "2 packages"."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def sole_owner(packages: List[str]) -> Finding:
     shown = listed(shown_name(name) for name in packages)
-    return "sole_owner", {"package_count": str(len(packages)), "packages": shown}
+    return "sole_owner", {"counted_packages": counted(len(packages), "package"), "packages": shown}
 
 
 def _expired(key: ApiKey, today: date) -> bool:
@@ -183,7 +188,9 @@ def key_finding(account: Account, today: date) -> Finding:
     legacy = next((k for k in keys if k.legacy), None)
     if legacy:
         return "legacy_key", {"key_name": shown_name(legacy.name)}
-    return ("keys_current", {"key_count": str(len(keys))}) if keys else ("no_keys", {})
+    if not keys:
+        return "no_keys", {}
+    return "keys_current", {"counted_keys": counted(len(keys), "API key")}
 
 
 def owners_finding(account: Account, _today: date) -> Finding:

@@ -142,8 +142,16 @@ def test_deletion_names_the_packages_left_without_another_owner():
     sole = account(username="SoleOwnerDev", sole_owner_packages=["A", "B"])
     assert diagnosis.deletion_finding(sole) == (
         "sole_owner",
-        {"package_count": "2", "packages": "A, B"},
+        {"counted_packages": "2 packages", "packages": "A, B"},
     )
+
+
+def test_counts_are_said_in_the_right_number():
+    one = account(username="SoleOwnerDev", sole_owner_packages=["A"])
+    assert diagnosis.deletion_finding(one)[1]["counted_packages"] == "1 package"
+    assert finding("manage_api_keys", account(api_keys=[key(days=200)]))[1] == {
+        "counted_keys": "1 API key"
+    }
 
 
 def test_last_admin_comes_before_sole_owner():
@@ -228,9 +236,9 @@ def test_not_locked():
         ([key(days=0)], ("key_expiring", {"key_name": "ci-push", "expires_on": "2026-03-10"})),
         # ten days inclusive, then current
         ([key(days=10)], ("key_expiring", {"key_name": "ci-push", "expires_on": "2026-03-20"})),
-        ([key(days=11)], ("keys_current", {"key_count": "1"})),
+        ([key(days=11)], ("keys_current", {"counted_keys": "1 API key"})),
         ([key("old", legacy=True)], ("legacy_key", {"key_name": "old"})),
-        ([key("a", days=300), key("b")], ("keys_current", {"key_count": "2"})),
+        ([key("a", days=300), key("b")], ("keys_current", {"counted_keys": "2 API keys"})),
         ([], ("no_keys", {})),
     ],
 )
@@ -268,7 +276,7 @@ def test_owner_findings():
     )
     assert finding(topic, account(sole_owner_packages=["A", "B"])) == (
         "sole_owner",
-        {"package_count": "2", "packages": "A, B"},
+        {"counted_packages": "2 packages", "packages": "A, B"},
     )
     assert finding(topic, account()) == ("owners_ok", {})
 
@@ -312,7 +320,7 @@ def test_user_chosen_names_are_bounded_and_never_carry_an_address():
     many = [f"Package.{n}" for n in range(8)]
     packages = finding("manage_package_owners", account(sole_owner_packages=many))[1]
     assert packages == {
-        "package_count": "8",
+        "counted_packages": "8 packages",
         "packages": "Package.0, Package.1, Package.2, Package.3, Package.4 and 3 more",
     }
     huge = [Invitation("P" * 500 + str(n), "U") for n in range(50)]

@@ -176,6 +176,13 @@ def test_key_facts_are_stated(topic, facts):
         assert fact in text, f"{topic} lacks {fact!r}"
 
 
+def test_no_text_hedges_a_plural_with_s_in_brackets():
+    """Counts come from the diagnosis with their noun in the right number ("1 package")."""
+    for book in load_playbooks().values():
+        for text in all_texts(book):
+            assert "(s)" not in text, f"{book.topic}: {text}"
+
+
 def test_playbook_files_are_named_after_their_topic():
     for file in PLAYBOOK_DIR.glob("*.yml"):
         assert yaml.safe_load(file.read_text())["topic"] == file.stem
