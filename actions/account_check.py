@@ -120,6 +120,14 @@ async def _login_target(topic: str, found: Optional[diagnosis.Identifier], clien
     return diagnosis.target_finding(found.value, owner, verified)
 
 
+async def _own_sign_in(topic: str, found: Optional[diagnosis.Identifier], client, verified):
+    """Before asking which Microsoft account to switch to: the signed-in account's own state.
+    A finding when it makes the question moot (locked, an organization, no Microsoft account
+    linked to change); None when the question is to be asked."""
+    finding = await _account(topic, found, client, verified)
+    return None if finding is None or finding[0] == "linked" else finding
+
+
 async def _tenant(topic: str, found: Optional[diagnosis.Identifier], client, verified):
     domain = diagnosis.domain_of(found) if found else None
     return diagnosis.tenant_finding(domain, await client.tenant_state(domain)) if domain else None
@@ -132,6 +140,7 @@ class Check:
     lookup: Lookup
     asks: bool  # the account form asks the playbook's `ask` question first
     needs_identity: bool  # only for a signed-in user the host page vouched for
+    before_asking: Optional[Lookup] = None  # a finding that makes the question moot, if any
 
 
 # An unverified user learns nothing about any account: not whether it exists, not its
@@ -139,16 +148,23 @@ class Check:
 # an email domain's tenant is not about an account, so anyone may ask.
 CHECKS: Dict[str, Check] = {
     "account": Check(_account, asks=False, needs_identity=True),
-    "login_target": Check(_login_target, asks=True, needs_identity=True),
+    "login_target": Check(
+        _login_target, asks=True, needs_identity=True, before_asking=_own_sign_in
+    ),
     "tenant": Check(_tenant, asks=True, needs_identity=False),
 }
 
 
 async def diagnose(
-    state: State, tracker: Tracker, found: Optional[diagnosis.Identifier] = None
+    state: State,
+    tracker: Tracker,
+    found: Optional[diagnosis.Identifier] = None,
+    before_asking: bool = False,
 ) -> Turn:
-    """Runs the topic's check (asking nothing more) and takes the branch its finding gives."""
+    """Runs the topic's check (asking nothing more) and takes the branch its finding gives.
+    `before_asking`: the check's look-up before its question instead; no finding then asks it."""
     check = CHECKS[playbooks()[state.topic].check]
+    lookup = check.before_asking if before_asking else check.lookup
     client = BackendClient.from_env(tracker.sender_id)
     try:
         verified = await _verified_username(tracker, client) if check.needs_identity else None
@@ -157,7 +173,7 @@ async def diagnose(
             return engine.general_steps(state, reason="utter_sign_in_to_check")
         # unverified: one budget for a script however many conversations it opens
         client = client.for_client(verified, client_key_in(_metadata(tracker)))
-        finding = await check.lookup(state.topic, found, client, verified)
+        finding = await lookup(state.topic, found, client, verified)
     except LookupLimited:
         log_event(log, "account_check_limited", logging.WARNING, topic=state.topic)
         return engine.general_steps(state, reason="utter_lookup_limited")
@@ -165,7 +181,9 @@ async def diagnose(
         log_event(log, "account_check_failed", logging.WARNING, topic=state.topic, error=error)
         return engine.general_steps(state, reason="utter_could_not_check")
     log_event(log, "account_checked", topic=state.topic, finding=finding and finding[0])
-    return engine.apply_finding(state, *finding) if finding else engine.general_steps(state)
+    if finding:
+        return engine.apply_finding(state, *finding)
+    return engine.begin_account_check(state.topic) if before_asking else engine.general_steps(state)
 
 
 async def start_topic(state: State, topic: str, tracker: Tracker) -> Turn:
@@ -174,6 +192,8 @@ async def start_topic(state: State, topic: str, tracker: Tracker) -> Turn:
     if check is None:
         return engine.start(state, topic)
     if check.asks and (not check.needs_identity or identity_token(tracker)):
+        if check.before_asking:  # the account's own state may make the question moot
+            return await diagnose(State(topic=topic), tracker, before_asking=True)
         return engine.begin_account_check(topic)
     return await diagnose(State(topic=topic), tracker)
 

@@ -111,18 +111,21 @@ def account_finding(
     if account.locked:  # whatever the question, a locked account is the first thing to fix
         return "locked", {}
     by_topic = TOPIC_FINDINGS.get(topic)
-    if by_topic:
-        return by_topic(account, today)
+    return by_topic(account, today) if by_topic else sign_in_finding(topic, account)
+
+
+def sign_in_finding(topic: str, account: Account) -> Finding:
+    """How the account's packages are reached: an organization's through its members' own
+    accounts, else by signing in with the linked Microsoft account, or none (password only)."""
     values = {
         "username": account.username,
         "login_kind": LOGIN_KINDS.get(account.login_kind or "", "Microsoft account"),
         "login_email_masked": account.login_email_masked or "",
     }
-    if topic == "transform_to_organization" and account.is_organization:
-        return "already_organization", values
-    if account.login_kind:
-        return "linked", values
-    return "password_only", values
+    if account.is_organization:
+        transforming = topic == "transform_to_organization"
+        return ("already_organization" if transforming else "organization"), values
+    return ("linked" if account.login_kind else "password_only"), values
 
 
 def shown_name(name: str) -> str:
@@ -148,9 +151,14 @@ def deletion_finding(account: Account) -> Finding:
     return "clear", {"username": account.username}
 
 
+def counted(count: int, noun: str) -> str:
+    """A count with its noun in the right number: "1 package", "2 packages"."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def sole_owner(packages: List[str]) -> Finding:
     shown = listed(shown_name(name) for name in packages)
-    return "sole_owner", {"package_count": str(len(packages)), "packages": shown}
+    return "sole_owner", {"counted_packages": counted(len(packages), "package"), "packages": shown}
 
 
 def _expired(key: ApiKey, today: date) -> bool:
@@ -180,7 +188,9 @@ def key_finding(account: Account, today: date) -> Finding:
     legacy = next((k for k in keys if k.legacy), None)
     if legacy:
         return "legacy_key", {"key_name": shown_name(legacy.name)}
-    return ("keys_current", {"key_count": str(len(keys))}) if keys else ("no_keys", {})
+    if not keys:
+        return "no_keys", {}
+    return "keys_current", {"counted_keys": counted(len(keys), "API key")}
 
 
 def owners_finding(account: Account, _today: date) -> Finding:
@@ -207,7 +217,9 @@ def organization_finding(account: Account, _today: date) -> Finding:
     if not account.memberships:
         return "no_organizations", {}
     names = (f"{shown_name(m.organization)} ({m.role})" for m in account.memberships)
-    return "organizations", {"memberships": listed(names)}
+    # only administrators manage members: a collaborator everywhere gets the branch saying so
+    admin = any(m.role == "admin" for m in account.memberships)
+    return ("organizations" if admin else "collaborator"), {"memberships": listed(names)}
 
 
 # Topics whose finding is decided by one part of the account (locked aside).
@@ -223,10 +235,13 @@ TOPIC_FINDINGS: Dict[str, Callable[[Account, date], Finding]] = {
 
 
 def target_finding(target_email: str, owner: Optional[str], verified: Optional[str]) -> Finding:
-    """Is the Microsoft account the user wants to switch to already another account's login?"""
+    """Is the Microsoft account the user wants to switch to free, already the login of the
+    signed-in account itself (nothing to change), or another account's login?"""
     values = {"target_masked": mask_email(target_email)}
-    if owner is None or (verified and owner.lower() == verified.lower()):
+    if owner is None:
         return "target_free", values
+    if verified and owner.lower() == verified.lower():
+        return "own_login", values
     return "linked_elsewhere", values
 
 

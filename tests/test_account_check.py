@@ -12,7 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from account_backend import identity
-from actions import account_check, questions
+from actions import account_check, engine, questions
 from actions.account_check import (
     ActionDiagnose,
     ActionStartPlaybook,
@@ -21,6 +21,7 @@ from actions.account_check import (
 )
 from actions.backend_client import BackendClient
 from actions.diagnosis import Identifier
+from actions.dialogue_state import read_state
 from actions.playbooks import playbooks
 from tests.helpers import finding_says, first_step
 from tools.servers import IDENTITY_SECRET, backend_env, free_port, start_backend, stop
@@ -144,6 +145,82 @@ def test_a_typed_login_target_is_checked_for_a_signed_in_user(backend_settings):
     assert slots_after["account_identifier"] is None
 
 
+@pytest.mark.parametrize(
+    "topic", ["change_microsoft_account", "microsoft_account_linked_elsewhere"]
+)
+def test_the_accounts_own_login_typed_as_the_target_is_nothing_to_change(backend_settings, topic):
+    slots = {"topic": topic, "account_identifier": "email:account1@outlook.com"}
+    said, _ = diagnose(slots, signed_in("MyNuGetAccount1"))  # account1@... is its own login
+    assert finding_says(topic, "own_login", target_masked="a***1@outlook.com") in said
+    assert finding_says(topic, "target_free", target_masked="a***1@outlook.com") not in said
+    assert first_step("change_microsoft_account") not in said  # no change steps
+
+
+def test_an_organization_is_told_its_members_sign_in_not_that_it_is_lost(backend_settings):
+    said, _ = start("find_linked_microsoft_account", signed_in("FabrikamOrg"))
+    org = finding_says("find_linked_microsoft_account", "organization", username="FabrikamOrg")
+    lost = finding_says("find_linked_microsoft_account", "password_only", username="FabrikamOrg")
+    assert org in said and lost not in said
+
+
+@pytest.mark.parametrize(
+    "username, expected",
+    [
+        ("LegacyDev", "password_only"),
+        ("FabrikamOrg", "organization"),
+        ("LockedDev", "locked"),
+        ("MyNuGetAccount1", None),  # a linked login to change: the question is asked
+    ],
+)
+def test_the_accounts_own_sign_in_is_checked_before_asking_for_a_new_login(
+    backend, username, expected
+):
+    client = BackendClient(backend.url, backend.token)
+    check = account_check.CHECKS["login_target"].before_asking
+    finding = asyncio.run(check("change_microsoft_account", None, client, username))
+    assert (finding and finding[0]) == expected
+
+
+def test_an_account_without_a_microsoft_login_gets_no_change_steps(backend_settings):
+    said, events = start("change_microsoft_account", signed_in("LegacyDev"))
+    assert finding_says("change_microsoft_account", "password_only", username="LegacyDev") in said
+    assert first_step("change_microsoft_account") not in said
+    assert not any(e["event"] == "followup" for e in events)  # no question about a new login
+
+
+def _shown_choices(state: engine.State) -> tuple:
+    book = playbooks()[state.topic]
+    if state.awaiting == engine.FINDING_CHOICE:
+        return book.findings[state.finding].choices
+    return book.paths[state.path].choices if state.awaiting == engine.CHOICE else ()
+
+
+def _walk(turn: engine.Turn, pick: str) -> tuple:
+    """Through every step ("Next step", "That worked"), choosing the option titled with `pick`
+    at each choice, to the end; the texts said and the path it ended in."""
+    said = []
+    for _ in range(20):
+        said += [m.text for m in turn.messages if m.text]
+        state, choices = turn.state, _shown_choices(turn.state)
+        if state.awaiting in (engine.STEP, engine.OUTCOME):
+            turn = engine.affirm(state)
+        elif choices:
+            index = next(i for i, c in enumerate(choices, 1) if pick in c.title.lower())
+            turn = engine.choose(state, str(index))
+        else:
+            break
+    return said, turn.state.path
+
+
+def test_a_collaborator_is_not_walked_through_adding_a_member(backend_settings):
+    _, events = start("manage_organization_members", signed_in("OrgCollaboratorDev"))
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    state = read_state(Tracker("u", slots, {}, [], False, None, {}, ""))
+    said, ended_in = _walk(engine.Turn((), state), pick="member")
+    assert ended_in != "add_member"
+    assert playbooks()["manage_organization_members"].paths["add_member"].done not in said
+
+
 # The demo account for each newer state and what the check finds for it (README walk-through).
 DEMO_STATES = [
     ("ExpiredKeyDev", "push_forbidden_api_key", "key_expired"),
@@ -157,11 +234,14 @@ DEMO_STATES = [
     ("MyNuGetAccount1", "manage_package_owners", "owners_ok"),
     ("UnconfirmedDev", "confirm_or_change_email", "email_unconfirmed"),
     ("LegacyDev", "confirm_or_change_email", "email_confirmed"),
-    ("OrgCollaboratorDev", "manage_organization_members", "organizations"),
+    ("OrgCollaboratorDev", "manage_organization_members", "collaborator"),
+    ("FabrikamAdmin", "manage_organization_members", "organizations"),
     ("LegacyDev", "manage_organization_members", "no_organizations"),
     ("LockedDev", "account_locked_or_signin_error", "locked"),
     ("LockedDev", "manage_api_keys", "locked"),
     ("LegacyDev", "account_locked_or_signin_error", "not_locked"),
+    ("FabrikamOrg", "find_linked_microsoft_account", "organization"),
+    ("FabrikamOrg", "recover_password_login", "organization"),
 ]
 
 

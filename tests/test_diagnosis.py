@@ -50,6 +50,15 @@ PASSWORD_ONLY = account(
 )
 
 
+ORGANIZATION = account(
+    username="FabrikamOrg",
+    is_organization=True,
+    login_kind=None,
+    login_email_masked=None,
+    login_domain=None,
+)
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [
@@ -82,6 +91,11 @@ def test_parse_identifier(text, expected):
         ("recover_without_microsoft_account", PASSWORD_ONLY, "password_only"),
         ("transform_to_organization", PASSWORD_ONLY, "password_only"),
         ("transform_to_organization", account(is_organization=True), "already_organization"),
+        # an organization is not a password account: its members sign in with their own
+        ("find_linked_microsoft_account", ORGANIZATION, "organization"),
+        ("recover_password_login", ORGANIZATION, "organization"),
+        ("recover_without_microsoft_account", ORGANIZATION, "organization"),
+        ("transform_to_organization", ORGANIZATION, "already_organization"),
     ],
 )
 def test_account_findings(topic, acct, expected):
@@ -128,8 +142,16 @@ def test_deletion_names_the_packages_left_without_another_owner():
     sole = account(username="SoleOwnerDev", sole_owner_packages=["A", "B"])
     assert diagnosis.deletion_finding(sole) == (
         "sole_owner",
-        {"package_count": "2", "packages": "A, B"},
+        {"counted_packages": "2 packages", "packages": "A, B"},
     )
+
+
+def test_counts_are_said_in_the_right_number():
+    one = account(username="SoleOwnerDev", sole_owner_packages=["A"])
+    assert diagnosis.deletion_finding(one)[1]["counted_packages"] == "1 package"
+    assert finding("manage_api_keys", account(api_keys=[key(days=200)]))[1] == {
+        "counted_keys": "1 API key"
+    }
 
 
 def test_last_admin_comes_before_sole_owner():
@@ -147,7 +169,15 @@ def test_target_login():
         {"target_masked": "a***2@outlook.com"},
     )
     assert diagnosis.target_finding("account3@outlook.com", None, None)[0] == "target_free"
-    assert diagnosis.target_finding("a@b.com", "Me", "me")[0] == "target_free"
+
+
+def test_the_signed_in_accounts_own_login_is_nothing_to_change():
+    assert diagnosis.target_finding("account1@outlook.com", "Me", "me") == (
+        "own_login",
+        {"target_masked": "a***1@outlook.com"},
+    )
+    # without a verified user, any owner is another account
+    assert diagnosis.target_finding("a@b.com", "Me", None)[0] == "linked_elsewhere"
 
 
 @pytest.mark.parametrize(
@@ -206,9 +236,9 @@ def test_not_locked():
         ([key(days=0)], ("key_expiring", {"key_name": "ci-push", "expires_on": "2026-03-10"})),
         # ten days inclusive, then current
         ([key(days=10)], ("key_expiring", {"key_name": "ci-push", "expires_on": "2026-03-20"})),
-        ([key(days=11)], ("keys_current", {"key_count": "1"})),
+        ([key(days=11)], ("keys_current", {"counted_keys": "1 API key"})),
         ([key("old", legacy=True)], ("legacy_key", {"key_name": "old"})),
-        ([key("a", days=300), key("b")], ("keys_current", {"key_count": "2"})),
+        ([key("a", days=300), key("b")], ("keys_current", {"counted_keys": "2 API keys"})),
         ([], ("no_keys", {})),
     ],
 )
@@ -246,7 +276,7 @@ def test_owner_findings():
     )
     assert finding(topic, account(sole_owner_packages=["A", "B"])) == (
         "sole_owner",
-        {"package_count": "2", "packages": "A, B"},
+        {"counted_packages": "2 packages", "packages": "A, B"},
     )
     assert finding(topic, account()) == ("owners_ok", {})
 
@@ -273,6 +303,14 @@ def test_organization_findings():
     assert finding("manage_organization_members", account()) == ("no_organizations", {})
 
 
+def test_a_member_who_administers_no_organization_is_a_collaborator():
+    only_collaborator = [Membership("FabrikamOrg", "collaborator"), Membership("B", "collaborator")]
+    assert finding("manage_organization_members", account(memberships=only_collaborator)) == (
+        "collaborator",
+        {"memberships": "FabrikamOrg (collaborator), B (collaborator)"},
+    )
+
+
 def test_user_chosen_names_are_bounded_and_never_carry_an_address():
     long_name = "deploy for jane.doe@contoso.com " + "x" * 300
     name, values = finding("manage_api_keys", account(api_keys=[key(long_name, days=-1)]))
@@ -282,7 +320,7 @@ def test_user_chosen_names_are_bounded_and_never_carry_an_address():
     many = [f"Package.{n}" for n in range(8)]
     packages = finding("manage_package_owners", account(sole_owner_packages=many))[1]
     assert packages == {
-        "package_count": "8",
+        "counted_packages": "8 packages",
         "packages": "Package.0, Package.1, Package.2, Package.3, Package.4 and 3 more",
     }
     huge = [Invitation("P" * 500 + str(n), "U") for n in range(50)]
@@ -293,20 +331,22 @@ def test_user_chosen_names_are_bounded_and_never_carry_an_address():
 # Every finding the diagnosis can name for each topic. "locked" can come for any of them; a
 # playbook without it gives the general steps (engine.apply_finding).
 KEY_FINDINGS = {"key_expired", "key_expiring", "legacy_key", "keys_current", "no_keys"}
+# the typed target's, and before the question the account's own (actions/account_check.py)
+LOGIN_FINDINGS = {"target_free", "linked_elsewhere", "own_login", "password_only", "organization"}
 FINDINGS = {
-    "recover_password_login": {"password_only", "linked"},
-    "find_linked_microsoft_account": {"password_only", "linked"},
-    "recover_without_microsoft_account": {"password_only", "linked"},
+    "recover_password_login": {"password_only", "linked", "organization"},
+    "find_linked_microsoft_account": {"password_only", "linked", "organization"},
+    "recover_without_microsoft_account": {"password_only", "linked", "organization"},
     "transform_to_organization": {"password_only", "linked", "already_organization"},
     "delete_account": {"last_admin", "sole_owner", "clear"},
-    "change_microsoft_account": {"target_free", "linked_elsewhere"},
-    "microsoft_account_linked_elsewhere": {"target_free", "linked_elsewhere"},
+    "change_microsoft_account": LOGIN_FINDINGS,
+    "microsoft_account_linked_elsewhere": LOGIN_FINDINGS,
     "unmanaged_aad_tenant": {"unmanaged", "managed", "no_tenant"},
     "push_forbidden_api_key": KEY_FINDINGS,
     "manage_api_keys": KEY_FINDINGS,
     "manage_package_owners": {"invitation_pending", "invitation_sent", "sole_owner", "owners_ok"},
     "confirm_or_change_email": {"email_unconfirmed", "email_confirmed"},
-    "manage_organization_members": {"organizations", "no_organizations"},
+    "manage_organization_members": {"organizations", "collaborator", "no_organizations"},
     "account_locked_or_signin_error": {"not_locked"},
 }
 ANY_ACCOUNT_TOPIC = {"locked"}

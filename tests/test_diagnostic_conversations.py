@@ -143,7 +143,10 @@ def test_transform_branches_on_the_account(assistant, username, finding):
 def test_signed_in_sole_owner_is_told_about_their_packages(assistant):
     _, replies = start(assistant, "delete_account", signed_in("SoleOwnerDev"))
     said = texts(replies)
-    packages = {"package_count": "2", "packages": "SoleOwner.Core, SoleOwner.Extensions"}
+    packages = {
+        "counted_packages": "2 packages",
+        "packages": "SoleOwner.Core, SoleOwner.Extensions",
+    }
     assert finding_says("delete_account", "sole_owner", **packages) in said
     assert first_step("delete_account", "packages") in said
 

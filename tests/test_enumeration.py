@@ -69,12 +69,18 @@ def test_a_signed_in_client_is_refused_past_its_budget_in_any_conversation(limit
         user = f"probe-{uuid.uuid4().hex}"  # a new conversation each time
         # a page load each time too: a token speaks for one conversation only
         me = {"identity_token": identity.sign("MyNuGetAccount1", IDENTITY_SECRET)}
-        limited.say(user, "how do I change the microsoft account I use to log in", metadata=me)
+        # the first reply looks at the account's own login, the second at the typed address:
+        # two look-ups of the budget, so the refusal can come with either
+        asked = texts(
+            limited.say(user, "how do I change the microsoft account I use to log in", metadata=me)
+        )
         said = texts(limited.say(user, email, metadata=me))
         assert "MyNuGetAccount2" not in said.split("\n")[0]
-        if "reached the limit of account checks" in said:
+        if "reached the limit of account checks" in asked + said:
             limited_after.append(number)
-    assert limited_after == list(range(CLIENT_LIMIT, 30))
+    # refused from some probe on, no later than after CLIENT_LIMIT of them, and ever after
+    assert limited_after and 0 < limited_after[0] <= CLIENT_LIMIT
+    assert limited_after == list(range(limited_after[0], 30))
 
 
 def test_an_unverified_client_is_refused_past_its_budget_in_any_conversation(limited):

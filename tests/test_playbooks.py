@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 
 import pytest
@@ -10,11 +11,14 @@ import yaml
 from actions.account_check import CHECKS
 from actions.knowledge import load_knowledge
 from actions.playbooks import (
+    DONE,
+    HANDOFF,
     PLAYBOOK_DIR,
     PlaybookError,
     fill_links,
     load_playbooks,
     parse_playbook,
+    split_target,
 )
 from tests.helpers import ACCOUNT_TOPICS, KNOWLEDGE, ROOT, SOURCES, TOPICS
 from tools import topic_rules
@@ -174,6 +178,40 @@ def test_key_facts_are_stated(topic, facts):
     text = joined(topic)
     for fact in facts:
         assert fact in text, f"{topic} lacks {fact!r}"
+
+
+def test_no_text_hedges_a_plural_with_s_in_brackets():
+    """Counts come from the diagnosis with their noun in the right number ("1 package")."""
+    for book in load_playbooks().values():
+        for text in all_texts(book):
+            assert "(s)" not in text, f"{book.topic}: {text}"
+
+
+def _sentences(text: str) -> list:
+    parts = re.split(r"(?<=[.!?])\s+", " ".join(text.lower().split()))
+    return [part.rstrip(".!?") for part in parts if len(part) > 20]
+
+
+def _repeats(first: str, second: str) -> bool:
+    """The same sentence said twice, in all but a word or two, or one inside the other."""
+    similar = difflib.SequenceMatcher(None, first, second).ratio() > 0.8
+    return similar or first in second or second in first
+
+
+def test_a_finding_is_not_repeated_by_the_path_it_leads_into():
+    """A finding's words are followed at once by its path's intro (or first step): a sentence
+    of the one is not said again by the other."""
+    books = load_playbooks()
+    for book in books.values():
+        for name, finding in book.findings.items():
+            if finding.goto in (None, HANDOFF, DONE):
+                continue
+            topic, path_name = split_target(finding.goto)
+            path = books[topic].paths[path_name]
+            following = " ".join([path.intro or ""] + [s.text for s in path.steps[:1]])
+            for said in _sentences(finding.say):
+                for then in _sentences(following):
+                    assert not _repeats(said, then), f"{book.topic}.{name}: {said!r}"
 
 
 def test_playbook_files_are_named_after_their_topic():
