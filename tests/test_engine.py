@@ -239,3 +239,15 @@ def test_choice_words(word, index):
         assert engine.choose(state, word).state.path == expected
     else:
         assert engine.choose(state, word).state.path == "main"
+
+
+def test_the_email_topic_asks_whether_to_confirm_or_change_before_any_step():
+    """ "I need to confirm my email" and "change my email" are one topic: its steps for
+    changing the address used to come first, whatever was asked."""
+    turn = engine.start(State(), "confirm_or_change_email")
+    assert turn.state.awaiting == CHOICE
+    titles = [title for title, _ in turn.messages[-1].buttons]
+    assert titles[:2] == ["1. Confirm my address", "2. Change the address"]
+    confirm = engine.choose(turn.state, "1")
+    assert confirm.state.path == "confirm" and "confirmed" in texts(confirm)
+    assert engine.choose(turn.state, "2").state.path == "change"
