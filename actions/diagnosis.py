@@ -214,6 +214,8 @@ def email_finding(account: Account, _today: date) -> Finding:
 
 
 def organization_finding(account: Account, _today: date) -> Finding:
+    if account.is_organization:  # the organization itself has no memberships of its own
+        return "organization", {"username": account.username}
     if not account.memberships:
         return "no_organizations", {}
     names = (f"{shown_name(m.organization)} ({m.role})" for m in account.memberships)

@@ -242,6 +242,7 @@ DEMO_STATES = [
     ("LegacyDev", "account_locked_or_signin_error", "not_locked"),
     ("FabrikamOrg", "find_linked_microsoft_account", "organization"),
     ("FabrikamOrg", "recover_password_login", "organization"),
+    ("FabrikamOrg", "manage_organization_members", "organization"),  # was "no organizations"
 ]
 
 

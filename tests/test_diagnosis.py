@@ -346,7 +346,12 @@ FINDINGS = {
     "manage_api_keys": KEY_FINDINGS,
     "manage_package_owners": {"invitation_pending", "invitation_sent", "sole_owner", "owners_ok"},
     "confirm_or_change_email": {"email_unconfirmed", "email_confirmed"},
-    "manage_organization_members": {"organizations", "collaborator", "no_organizations"},
+    "manage_organization_members": {
+        "organizations",
+        "collaborator",
+        "no_organizations",
+        "organization",
+    },
     "account_locked_or_signin_error": {"not_locked"},
 }
 ANY_ACCOUNT_TOPIC = {"locked"}
