@@ -59,8 +59,9 @@ class ValidateContactForm(FormValidationAction):
             return {SLOT: NEW_QUESTION, ATTEMPTS: None}
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         attempts = int(tracker.get_slot(ATTEMPTS) or 0) + 1
-        way_out = intent in WAY_OUT_INTENTS and not tried_an_address(text)
-        if way_out or attempts >= MAX_ATTEMPTS:
+        tried = tried_an_address(text)
+        # a typo is asked about once more than other answers: the user is giving an address
+        if (intent in WAY_OUT_INTENTS and not tried) or attempts >= MAX_ATTEMPTS + tried:
             return {SLOT: NONE, ATTEMPTS: None}
         dispatcher.utter_message(response="utter_invalid_contact_address")
         return {SLOT: None, ATTEMPTS: float(attempts)}

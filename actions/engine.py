@@ -216,6 +216,8 @@ def apply_finding(state: State, name: str, values: Mapping[str, str]) -> Turn:
 
 
 def next_step(state: State) -> Turn:
+    if state.awaiting and state.awaiting not in (STEP, OUTCOME):
+        return again(state)  # another question is open: "next" does not answer it
     if state.awaiting not in (STEP, OUTCOME) or not state.topic:
         return Turn((Message(response="utter_no_active_steps"),), state)
     if state.awaiting == OUTCOME:  # "Did that work?" is on screen: "next" answers neither
@@ -292,6 +294,11 @@ def feedback(state: State, helpful: Optional[str], text: Optional[str] = None) -
     return Turn((Message(response="utter_feedback_thanks"),), answered, feedback="up")
 
 
+def nothing_more(state: State) -> Turn:
+    """ "That's all" to "Did this help?": no rating, nothing more asked."""
+    return Turn((Message(response="utter_nothing_else"),), replace(state, awaiting=None))
+
+
 def feedback_noted(state: State) -> Turn:
     """After a thumbs down (and its comment, if any): thanks, and a person since it did not
     help."""
@@ -344,15 +351,27 @@ def _current_choices(state: State) -> Tuple[Choice, ...]:
 _ORDINALS = {
     word: number
     for number, words in enumerate(
-        (("first", "one", "1st"), ("second", "two", "2nd"), ("third", "three", "3rd")), 1
+        (
+            ("first", "one", "1st"),
+            ("second", "two", "2nd"),
+            ("third", "three", "3rd"),
+            ("fourth", "four", "4th"),
+            ("fifth", "five", "5th"),
+            ("sixth", "six", "6th"),
+        ),
+        1,
     )
     for word in words
 }
+# "option 2", "#2", "2)", "the second one": the number is what counts
+_NUMBER_WORDS = re.compile(r"^(?:(?:the|option|choice|number|no\.?|#)\s*)*(\S+?)[.)]?(?:\s+one)?$")
 
 
 def choice_number(choice: str) -> Optional[int]:
-    """The number a choice names: "2", "2.", "second", "two"; None for anything else."""
-    cleaned = choice.strip().lower().rstrip(".")
+    """The number a choice names: "2", "2.", "2)", "#2", "second", "option two", "the 2nd
+    one"; None for anything else."""
+    match = _NUMBER_WORDS.match(" ".join(choice.lower().split()))
+    cleaned = match.group(1) if match else ""
     return _ORDINALS.get(cleaned) or (int(cleaned) if cleaned.isdigit() else None)
 
 
@@ -416,7 +435,7 @@ def deny(state: State) -> Turn:
     if state.awaiting == FEEDBACK:
         return feedback(state, "no")
     # nothing asked but "Anything else?" (after thanks, after feedback): no more questions
-    return Turn((Message(response="utter_nothing_else"),), state)
+    return nothing_more(state)
 
 
 def _did_you_mean_message(topics: Sequence[str], response: str = "utter_did_you_mean") -> Message:

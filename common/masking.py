@@ -32,9 +32,10 @@ LOCAL_CHAR = rf"[\w{MARKS}!#$%&'*+/=?^`{{|}}~{DOTS}-]"  # RFC 5322 atext, any sc
 LABEL = rf"[\w{MARKS}-]{{1,63}}"
 AT_SIGN = re.compile(f"[{AT_SIGNS}]")
 
-# An "@" with a local-part character before it and a domain after it.
+# An "@" with a local-part character before it and a domain after it. A doubled "@" too
+# ("bob@@example.com"): a typo is still someone's address to the person who reads it.
 AT_DOMAIN = re.compile(
-    rf"(?<={LOCAL_CHAR})[{AT_SIGNS}]{LABEL}(?:[{DOTS}]{LABEL}){{1,{MAX_LABELS}}}"
+    rf"(?<={LOCAL_CHAR})[{AT_SIGNS}]{{1,2}}{LABEL}(?:[{DOTS}]{LABEL}){{1,{MAX_LABELS}}}"
 )
 LOCAL_REVERSED = re.compile(rf"{LOCAL_CHAR}{{1,{MAX_LOCAL}}}")  # matched on reversed text
 # How far past a cut an address that begins before it must be read to be recognised: its

@@ -86,6 +86,14 @@ def test_a_mistyped_address_is_asked_again_even_when_it_reads_as_out_of_scope(ty
     assert said == ["utter_invalid_contact_address"]
 
 
+def test_a_second_typo_is_asked_about_once_more_then_the_request_goes_without():
+    result, said = validate("jane at example dot com", "out_of_scope", attempts=1.0)
+    assert result == {"contact_address": None, "contact_attempts": 2.0}
+    assert said == ["utter_invalid_contact_address"]
+    result, said = validate("jane@@example.com", "inform", attempts=2.0)
+    assert result == {"contact_address": NONE, "contact_attempts": None} and said == []
+
+
 def test_a_clear_new_question_leaves_the_question_for_its_topic():
     message = {"text": "how do I delete my account", "entities": []}
     message["intent"] = {"name": "delete_account", "confidence": 0.99}

@@ -66,6 +66,7 @@ def test_a_megabyte_of_adversarial_text_is_masked_in_well_under_a_second(name):
         ("a@b.c and x@y.z", "a***@b.c and x***@y.z"),
         ("first.last+nuget@mail.dept.example.co.uk", "f***t@mail.dept.example.co.uk"),
         ("no address @ here, nor@here", "no address @ here, nor@here"),
+        ("jane@@example.com, a doubled at sign", "j***e@@example.com, a doubled at sign"),
     ],
 )
 def test_addresses_are_masked_as_before(text, masked):

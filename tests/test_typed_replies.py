@@ -145,3 +145,63 @@ def test_what_at_any_question_asks_it_again():
     offered = engine.offer_support_request(in_steps()).state
     turn = typed_turn(offered, "what?", "out_of_scope")
     assert turn.state == offered and turn.messages == engine.current_question(offered)
+
+
+def test_a_long_options_words_choose_it():
+    state = engine.go_to(State(), "push_forbidden_api_key").state
+    while state.awaiting == STEP:
+        state = engine.next_step(state).state
+    titles = [title for m in engine.current_question(state) for title, _ in m.buttons]
+    longest = max(titles, key=len).split(". ", 1)[1]
+    assert len(longest.split()) > 6, "no long option left to test"
+    number = next(t for t in titles if t.endswith(longest)).split(".")[0]
+    assert typed_turn(state, longest, OTHER) == engine.choose(state, number)
+
+
+@pytest.mark.parametrize(
+    "typed, step", [("go back to the previous step please", 2), ("can I go back", 2)]
+)
+def test_go_back_in_other_words(typed, step):
+    assert typed_turn(in_steps(3), typed, OTHER).state.step == step
+
+
+@pytest.mark.parametrize("typed", ["show me the main menu", "can I go back to the menu"])
+def test_the_menu_in_other_words_leaves_the_steps(typed):
+    assert typed_turn(in_steps(), typed, OTHER).state == State()
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["back up my packages", "stop sending me emails", "start over with a new account", "menu bar"],
+)
+def test_a_question_that_starts_with_a_command_word_is_a_question(typed):
+    assert typed_turn(in_steps(), typed, "confirm_or_change_email") is None
+
+
+@pytest.mark.parametrize("typed, index", [("4", 3), ("fourth", 3), ("#2", 1), ("option 2", 1)])
+def test_more_ways_to_name_an_option(typed, index):
+    state = at_choices()
+    assert typed_turn(state, typed, OTHER) == engine.choose(state, str(index + 1))
+
+
+def test_a_number_picks_a_did_you_mean_topic():
+    asked = State(awaiting=DID_YOU_MEAN, suggestions=("delete_account", "create_account"))
+    assert typed_turn(asked, "2", OTHER).state.topic == "create_account"
+
+
+def test_did_this_help_answered_half_or_with_being_done():
+    asked = State(topic="delete_account", awaiting=FEEDBACK)
+    assert typed_turn(asked, "kind of", OTHER).feedback == "down"  # what was missing?
+    done = typed_turn(asked, "No, that's all", "wrong_topic")
+    assert responses(done) == ["utter_nothing_else"] and done.feedback is None
+    assert done.state.awaiting is None
+
+
+def test_still_stuck_when_a_person_is_offered_is_a_yes():
+    offered = engine.offer_support_request(in_steps()).state
+    assert typed_turn(offered, "still stuck", "deny") == engine.affirm(offered)
+
+
+def test_next_while_another_question_is_open_asks_it_again():
+    offered = engine.offer_support_request(in_steps()).state
+    assert engine.next_step(offered) == engine.again(offered)
