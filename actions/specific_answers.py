@@ -47,6 +47,9 @@ WALKTHROUGH_FORMS = (
     "I have a problem: {title}",
 )
 _WORD = re.compile(r"[a-z0-9]+")
+# People ask "how do I delete my account", not "... your NuGet.org account": the title's
+# site words are left out of a second set of whole-task requests.
+_SITE_WORDS = re.compile(r"\b(nuget\.org|nuget|your)\b")
 _QUESTION_WORDS = frozenset(
     "what whats how why when where which who whom whose can could does do did is are was will "
     "would should shall may might must if whether any anyone".split()
@@ -103,8 +106,8 @@ def nlu_examples(topic: str, directory: Path = NLU_DIR) -> List[str]:
 
 def _examples(known: Knowledge, topic: str) -> List[Tuple[str, Optional[Answer]]]:
     book = known.topics[topic]
-    title = book.title.lower()
-    walkthrough = [form.format(title=title) for form in WALKTHROUGH_FORMS]
+    titles = {book.title.lower(), " ".join(_SITE_WORDS.sub(" ", book.title.lower()).split())}
+    walkthrough = [form.format(title=title) for form in WALKTHROUGH_FORMS for title in titles]
     walkthrough += nlu_examples(topic)[:MAX_WALKTHROUGH_EXAMPLES]
     examples: List[Tuple[str, Optional[Answer]]] = [(text, None) for text in walkthrough]
     for fact in book.facts.values():

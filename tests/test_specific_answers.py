@@ -41,6 +41,18 @@ def test_a_problem_statement_gets_the_walk_through_not_one_fact():
 
 
 @pytest.mark.parametrize(
+    "topic, asked",
+    [
+        ("delete_account", "how do I delete my account"),  # took "packages are not deleted"
+        ("delete_account", "how do i delete my nuget account?"),
+        ("change_username", "how do I change my username?"),
+    ],
+)
+def test_a_whole_task_request_without_the_sites_name_gets_the_walk_through(topic, asked):
+    assert specific_answers.specific_answer(topic, asked) is None
+
+
+@pytest.mark.parametrize(
     "text, question",
     [
         ("is the username case sensitive", True),
@@ -74,5 +86,5 @@ def test_the_walk_through_side_takes_the_first_examples_of_a_large_topic_only():
     assert len(specific_answers.nlu_examples(topic)) > specific_answers.MAX_WALKTHROUGH_EXAMPLES
     index = specific_answers.build_index(knowledge(), topic)
     walkthrough = [vector for vector, answer in index.vectors if answer is None]
-    forms = len(specific_answers.WALKTHROUGH_FORMS)
+    forms = 2 * len(specific_answers.WALKTHROUGH_FORMS)  # with and without the site's name
     assert len(walkthrough) == forms + specific_answers.MAX_WALKTHROUGH_EXAMPLES
