@@ -67,8 +67,8 @@ PRESSES: Dict[str, Callable[[State, Dict[str, Any]], Turn]] = {
 
 
 def words(text: str) -> str:
-    """Lower-case words only: "No, that's all!" -> "no that's all"."""
-    return " ".join(_WORD.findall(text.lower()))
+    """Lower-case words only: "No, that’s all!" -> "no that's all" (phones type ’)."""
+    return " ".join(_WORD.findall(text.lower().replace("\u2019", "'")))
 
 
 def _buttons(state: State) -> Iterator[Button]:

@@ -192,7 +192,7 @@ def test_a_number_picks_a_did_you_mean_topic():
 def test_did_this_help_answered_half_or_with_being_done():
     asked = State(topic="delete_account", awaiting=FEEDBACK)
     assert typed_turn(asked, "kind of", OTHER).feedback == "down"  # what was missing?
-    done = typed_turn(asked, "No, that's all", "wrong_topic")
+    done = typed_turn(asked, "No, that\u2019s all", "wrong_topic")  # a phone's apostrophe
     assert responses(done) == ["utter_nothing_else"] and done.feedback is None
     assert done.state.awaiting is None
 
