@@ -20,6 +20,7 @@ from actions.dialogue_state import read_state
 from actions.engine import State, Turn
 from actions.knowledge import Fact, knowledge
 from actions.playbooks import account_topics, playbooks
+from actions.typed_words import AGAIN, STOP, command, is_question, means
 from common.conversation import client_key_in
 from common.identifiers import IDENTITY_TOKEN_FIELD, MAX_IDENTITY_TOKEN
 from common.logs import log_event
@@ -77,6 +78,11 @@ class ValidateAccountForm(FormValidationAction):
         if questions.refused_as_stale(tracker, dispatcher, engine.ACCOUNT_FORM):
             return {SLOT: None}
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        typed = str(tracker.latest_message.get("text") or "")
+        if command(STOP, typed):  # leave the topic ("cancel" can look like account deletion)
+            return {SLOT: "stop:", "identifier_attempts": None}
+        if is_question(typed) and means(AGAIN, typed):  # "what?", "why?" (not a username)
+            return {SLOT: None}  # the question again, no attempt spent
         candidates = [
             *tracker.get_latest_entity_values("email"),
             *tracker.get_latest_entity_values("username"),
@@ -267,6 +273,8 @@ class ActionDiagnose(Action):
         kind, _, value = str(tracker.get_slot(SLOT) or "skip:").partition(":")
         if kind == "handoff":
             return engine.handoff_requested(state)
+        if kind == "stop":
+            return engine.stop_steps(state)
         if kind == "topic" and value in account_topics():
             return await start_topic(state, value, tracker)
         if kind not in ("email", "username", "domain") or not state.topic:

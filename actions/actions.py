@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import engine, questions, typed_replies
+from actions import engine, questions, specific_answers, typed_replies
 from actions.backend_client import BackendClient, BackendUnavailable, LookupLimited
 from actions.dialogue_state import read_state, state_events
 from actions.engine import Message, State, Turn
@@ -146,9 +146,12 @@ def typed_answer(state: State, tracker: Tracker) -> Optional[Turn]:
     back", the text a step asks for), else None: the classifier's intent decides."""
     message = tracker.latest_message or {}
     intent = (message.get("intent") or {}).get("name")
-    if questions.new_question(tracker):
+    text = str(message.get("text") or "")
+    # a step asking for a text takes a pasted "Account disabled" or "403", not a new topic:
+    # only a clear question of another topic leaves it
+    if questions.new_question(tracker) and specific_answers.is_question(text):
         intent = typed_replies.NEW_QUESTION
-    turn = typed_replies.typed_turn(state, message.get("text"), intent)
+    turn = typed_replies.typed_turn(state, text, intent)
     if turn is not None:
         log_event(log, "typed_answer", awaiting=state.awaiting, topic=state.topic, intent=intent)
     return turn

@@ -22,11 +22,13 @@ from actions.actions import apply_turn, open_support_request, outcome_events
 from actions.dialogue_state import read_state
 from actions.engine import CONTACT_FORM, ESCALATED
 from actions.support_requests import contact_address_in, tried_an_address
+from actions.typed_words import BACK, STOP, command, words
 
 SLOT = "contact_address"
 ATTEMPTS = "contact_attempts"
 GIVEN, NONE = "given", "none"
 NEW_QUESTION = "new_question"  # a clear question of another topic instead: no request
+CANCELLED = "cancelled"  # "cancel", "stop", "go back": no request after all
 WAY_OUT_INTENTS = {"deny", "goodbye", "out_of_scope"}
 MAX_ATTEMPTS = 2  # then the request is opened without an address, as the user asked for it
 NO_ADDRESS_BUTTON = {"title": "Open it without an address", "payload": "/deny"}
@@ -55,8 +57,12 @@ class ValidateContactForm(FormValidationAction):
         text = tracker.latest_message.get("text")
         if contact_address_in(text):
             return {SLOT: GIVEN, ATTEMPTS: None}
+        if command(STOP, text or "") or command(BACK, text or ""):
+            return {SLOT: CANCELLED, ATTEMPTS: None}  # no request after all
         if questions.new_question(tracker):
             return {SLOT: NEW_QUESTION, ATTEMPTS: None}
+        if words(text or "") == words(NO_ADDRESS_BUTTON["title"]):
+            return {SLOT: NONE, ATTEMPTS: None}
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         attempts = int(tracker.get_slot(ATTEMPTS) or 0) + 1
         tried = tried_an_address(text)
@@ -82,6 +88,9 @@ class ActionOpenSupportRequest(Action):
         return "action_open_support_request"
 
     async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
+        if tracker.get_slot(SLOT) == CANCELLED:
+            dispatcher.utter_message(response="utter_no_request")
+            return [SlotSet(SLOT, None)]
         if tracker.get_slot(SLOT) == NEW_QUESTION:
             state = read_state(tracker)
             turn = await ActionStartPlaybook().decide(state, tracker)

@@ -17,7 +17,7 @@ from common.masking import mask_email, mask_text
 EMAIL = re.compile(identifiers.EMAIL)
 USERNAME = re.compile(identifiers.USERNAME)
 DOMAIN = re.compile(identifiers.DOMAIN)
-SKIP_WORDS = {"skip", "no", "nope", "stop", "cancel", "dont know", "don't know", "idk", "none"}
+SKIP_WORDS = {"skip", "no", "nope", "dont know", "don't know", "idk", "none"}  # "stop": typed_words
 
 LOGIN_KINDS = {"msa": "personal Microsoft account", "aad": "work or school (Azure AD) account"}
 

@@ -257,8 +257,18 @@ def previous_step(state: State) -> Turn:
     return _show_step(state, _path(state), state.step - 1, ())
 
 
+def show_step(state: State, number: int) -> Turn:
+    """ "Go to step 2": that step of the path on screen (a step it does not have: asked again)."""
+    if state.awaiting not in (STEP, OUTCOME) or not state.topic:
+        return again(state)
+    path = _path(state)
+    if not 1 <= number <= len(path.steps):
+        return again(state)
+    return _show_step(state, path, number, ())
+
+
 def stop_steps(state: State) -> Turn:
-    """ "Stop", "cancel", "start over" during a walk-through: leave it, ask what is wrong."""
+    """ "Stop", "cancel", "start over": leave the steps or the question, ask what is wrong."""
     return Turn((Message(response="utter_walkthrough_stopped"),), State())
 
 
@@ -364,7 +374,10 @@ _ORDINALS = {
     for word in words
 }
 # "option 2", "#2", "2)", "the second one": the number is what counts
-_NUMBER_WORDS = re.compile(r"^(?:(?:the|option|choice|number|no\.?|#)\s*)*(\S+?)[.)]?(?:\s+one)?$")
+_NUMBER_WORDS = re.compile(
+    r"^(?:(?:the|option|choice|number|no\.?|#)\s*)*(\S+?)[.)]?(?:\s+one)?"
+    r"(?:\s+(?:please|pls|thanks|thank you))?$"
+)
 
 
 def choice_number(choice: str) -> Optional[int]:
@@ -372,7 +385,8 @@ def choice_number(choice: str) -> Optional[int]:
     one"; None for anything else."""
     match = _NUMBER_WORDS.match(" ".join(choice.lower().split()))
     cleaned = match.group(1) if match else ""
-    return _ORDINALS.get(cleaned) or (int(cleaned) if cleaned.isdigit() else None)
+    # isdecimal, not isdigit: "²" and "①" are digits that int() cannot read ("２" it can)
+    return _ORDINALS.get(cleaned) or (int(cleaned) if cleaned.isdecimal() else None)
 
 
 def _choice_index(choice: str, count: int) -> Optional[int]:

@@ -22,6 +22,7 @@ from actions.account_check import ActionStartPlaybook
 from actions.actions import EngineAction, apply_turn, latest_entity
 from actions.dialogue_state import read_state
 from actions.engine import FEEDBACK_FORM, State, Turn
+from actions.typed_words import AGAIN, STOP, command, means
 
 SLOT = "feedback_comment"
 REQUESTED = "requested_slot"
@@ -31,7 +32,7 @@ MAX_COMMENT = 500  # a comment is a hint for the team, not a report: the rest is
 SKIP_INTENTS = {"deny", "human_handoff"}
 MAX_SKIP_WORDS = 4
 # Typed skips the classifier has no intent for ("skip" is out of scope to it).
-SKIP_WORDS = {"skip", "skip it", "no comment", "nothing", "none", "n/a", "pass"}
+SKIP_WORDS = {"skip", "skip it", "no comment", "nothing", "none", "n/a", "pass", "ok", "okay"}
 SKIP_BUTTON = {"title": "Skip", "payload": "/deny"}
 
 
@@ -54,6 +55,8 @@ def skipped(tracker: Tracker) -> bool:
     intent = _intent(tracker)
     text = str(tracker.latest_message.get("text") or "")
     if " ".join(re.findall(r"[\w/]+", text.lower())) in SKIP_WORDS:
+        return True
+    if command(STOP, text) or means(AGAIN, text):  # "cancel", "what?": no comment
         return True
     return intent in SKIP_INTENTS and len(text.split()) <= MAX_SKIP_WORDS
 

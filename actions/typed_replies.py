@@ -16,45 +16,36 @@ from typing import Any, Callable, Dict, Iterator, Optional
 
 from actions import engine
 from actions.engine import Button, State, Turn
+from actions.typed_words import (
+    AGAIN,
+    BACK,
+    DONE,
+    FILLER,
+    IT_DID,
+    NO_THANKS,
+    NONE,
+    PARTLY,
+    SKIP,
+    STILL_STUCK,
+    STOP,
+    YES,
+    command,
+    means,
+    step_number,
+    words,
+)
 
 NEW_QUESTION = "new_question"  # the intent to pass for a clear question of another topic
 # What is never taken as the text a step asks for: a request for a person, a new question.
 NOT_A_REPLY = {"human_handoff", NEW_QUESTION}
+# A short "yes", "no", "next" or "thanks" at a step that asks for a text answers the step.
+CONTROL_INTENTS = {"next_step", "affirm", "deny", "thanks", "goodbye", "greet", "choose_path"}
+MAX_CONTROL_WORDS = 3
 MAX_WORDS = 16  # longer texts are questions of their own, for the classifier
 _PAYLOAD = re.compile(r"^/(?P<intent>\w+)(?P<entities>\{.*\})?$", re.DOTALL)
 _NUMBERED = re.compile(r"^\d+\.\s+")
-_WORD = re.compile(r"[\w']+")
 _IN_STEPS = (engine.STEP, engine.OUTCOME)
-# Every pattern matches a whole message (its lower-case words): "back up my packages" is no
-# "back", and "stop sending me emails" no "stop".
-_POLITE = r"(?:please |can (?:i|we|you) |could (?:i|we|you) |let's |i want to |i'd like to )?"
-_THANKS = r"(?: please| thanks| thank you)?"
-_AGAIN = re.compile(
-    r"^(what|huh|pardon|sorry|come again|repeat( that| it| please)?|say (that|it) again"
-    r"|again( please)?|i don'?t understand|what do you mean)$"
-)
-_BACK = re.compile(
-    rf"^{_POLITE}(go |take me |step )?back( to the (previous|last) step| one step| a step)?"
-    rf"{_THANKS}$|^{_POLITE}(show me )?(the )?(previous|last) step{_THANKS}$|^undo$"
-)
-_STOP = re.compile(
-    rf"^{_POLITE}(stop|cancel|quit|exit|abort|reset|restart|start over|start again"
-    rf"|never ?mind|forget it|(show me |go |go back |back )?(to )?(the )?(main )?menu)"
-    rf"( this| that| it)?{_THANKS}$"
-)
-# Half a yes to "Did that work?" (or to a step) is still stuck: the step's own help next.
-_PARTLY = re.compile(
-    r"^(kind of|kinda|sort of|partly|partially|half|almost|not really|not quite|somewhat"
-    r"|a bit|a little|maybe|more or less)( worked| it worked| yes| helpful)?$"
-)
-_NONE = re.compile(r"^(none|neither|none of (those|these|them|the above)|something else)$")
-# "Did this help?" answered with being done: no rating, nothing more asked.
-_DONE = re.compile(
-    r"^(no |nope |ok |okay )?(that's all|that is all|that's it|i'm done|im done|all done"
-    r"|nothing else|no more questions)( thanks| thank you)?$"
-)
-# "Shall I open a support request?" answered with still being stuck: that is a yes.
-_STILL_STUCK = re.compile(r"^(i'm |i am )?(still stuck|stuck|still not working|it didn't work)$")
+_OFFERS = (engine.HANDOFF_CONFIRM, engine.OFFER_WALKTHROUGH)
 _OPTIONS = (*engine.CHOICES, engine.DID_YOU_MEAN)
 # Button payloads whose meaning needs only the state: the ones `current_question` shows.
 PRESSES: Dict[str, Callable[[State, Dict[str, Any]], Turn]] = {
@@ -66,11 +57,6 @@ PRESSES: Dict[str, Callable[[State, Dict[str, Any]], Turn]] = {
 }
 
 
-def words(text: str) -> str:
-    """Lower-case words only: "No, that’s all!" -> "no that's all" (phones type ’)."""
-    return " ".join(_WORD.findall(text.lower().replace("\u2019", "'")))
-
-
 def _buttons(state: State) -> Iterator[Button]:
     for message in engine.current_question(state):
         yield from message.buttons
@@ -79,7 +65,7 @@ def _buttons(state: State) -> Iterator[Button]:
 def _title_matches(title: str, text: str) -> bool:
     """The typed text is the button's words (without its "2. "), or its leading emoji."""
     bare = _NUMBERED.sub("", title)
-    symbol = bare.split()[0] if bare.split() and not _WORD.match(bare) else None
+    symbol = bare.split()[0] if bare.split() and not words(bare.split()[0]) else None
     typed = text.strip()
     return (bool(words(bare)) and words(typed) == words(bare)) or typed == symbol
 
@@ -97,7 +83,8 @@ def _press(state: State, payload: str) -> Optional[Turn]:
 
 
 def _numbered(state: State, text: str) -> Optional[Turn]:
-    """An option's number: a numbered choice, or a "did you mean" topic."""
+    """An option's number: a numbered choice, or a "did you mean" topic (one past them is
+    its "Something else")."""
     number = engine.choice_number(text)
     if number is None:
         return None
@@ -105,44 +92,101 @@ def _numbered(state: State, text: str) -> Optional[Turn]:
         return engine.choose(state, text)
     if state.awaiting == engine.DID_YOU_MEAN and 0 < number <= len(state.suggestions):
         return engine.start(state, state.suggestions[number - 1])
+    if state.awaiting == engine.DID_YOU_MEAN and number == len(state.suggestions) + 1:
+        return engine.deny(state)
     return None
 
 
+def _partly_titled(state: State, text: str) -> Optional[Turn]:
+    """An option named by some of its words ("locked", "admin approval", "change"): the one
+    option whose words begin with every word typed."""
+    typed = [w for w in words(text).split() if w not in FILLER]
+    if state.awaiting not in engine.CHOICES or not 0 < len(typed) <= 4:
+        return None
+    if any(len(word) < 4 for word in typed):
+        return None
+    found = []
+    for title, payload in _buttons(state):
+        title_words = words(_NUMBERED.sub("", title)).split()
+        if all(any(w.startswith(t) or t.startswith(w) for w in title_words) for t in typed):
+            found.append(payload)
+    return _press(state, found[0]) if len(found) == 1 else None
+
+
 def _pressed(state: State, text: str) -> Optional[Turn]:
-    """The button whose words (or number, for numbered options) were typed; "none of these"
-    to options without such a button is the no they take."""
+    """The button whose words (or number, or some of its words, for numbered options) were
+    typed; "none of these" to options without such a button is the no they take."""
     turn = _numbered(state, text)
     if turn is not None:
         return turn
     for title, payload in _buttons(state):
         if _title_matches(title, text):
             return _press(state, payload)
-    if state.awaiting in _OPTIONS and _NONE.match(words(text)):
+    turn = _partly_titled(state, text)
+    if turn is not None:
+        return turn
+    if state.awaiting in _OPTIONS and means(NONE, text):
         return engine.deny(state)
     return None
 
 
-def _in_steps(state: State, said: str) -> Optional[Turn]:
-    if _BACK.match(said):
+def _go_to_step(state: State, text: str) -> Optional[Turn]:
+    named = step_number(text)
+    number = engine.choice_number(named) if named else None
+    return engine.show_step(state, number) if number else None
+
+
+def _in_steps(state: State, text: str) -> Optional[Turn]:
+    if command(BACK, text):
         return engine.previous_step(state)
-    if _STOP.match(said):
-        return engine.stop_steps(state)
-    if _PARTLY.match(said):
+    if command(SKIP, text) and state.awaiting == engine.STEP:
+        return engine.next_step(state)
+    if state.awaiting == engine.OUTCOME and (means(IT_DID, text) or engine.said_it_worked(text)):
+        return engine.worked(state)
+    if command(YES, text) and state.awaiting == engine.STEP:
+        return engine.affirm(state)  # "got it", "ok": on to the next step, nothing resolved
+    if means(PARTLY, text):
         return engine.deny(state)
-    return None
+    return _go_to_step(state, text)
 
 
-def _at_question(state: State, said: str) -> Optional[Turn]:
+def _at_question(state: State, text: str) -> Optional[Turn]:
     """Words that answer the other questions, or ask for them again."""
-    if state.awaiting == engine.FEEDBACK and _PARTLY.match(said):
+    if state.awaiting == engine.FEEDBACK and means(PARTLY, text):
         return engine.feedback(state, "no")  # half helpful: what was missing?
-    if state.awaiting == engine.FEEDBACK and _DONE.match(said):
+    if state.awaiting == engine.FEEDBACK and (means(DONE, text) or means(NO_THANKS, text)):
         return engine.nothing_more(state)
-    if state.awaiting == engine.HANDOFF_CONFIRM and _STILL_STUCK.match(said):
+    if state.awaiting == engine.HANDOFF_CONFIRM and means(STILL_STUCK, text):
         return engine.affirm(state)
-    if not said or _AGAIN.match(said) or _PARTLY.match(said) or _NONE.match(said):
+    if state.awaiting in _OFFERS and command(YES, text):
+        return engine.affirm(state)
+    if state.awaiting in _OFFERS and means(NO_THANKS, text):
+        return engine.deny(state)
+    said = words(text)
+    if not said or means(AGAIN, text) or means(PARTLY, text) or means(NONE, text):
         return engine.again(state)  # "what?", a shrug, or no answer to this question
     return None
+
+
+def _answer(state: State, text: str) -> Optional[Turn]:
+    turn = _pressed(state, text)
+    if turn is None and command(STOP, text):
+        return engine.stop_steps(state)
+    if turn is None and state.awaiting in _IN_STEPS and state.topic:
+        turn = _in_steps(state, text)
+    if turn is None and state.awaiting:
+        turn = _at_question(state, text)
+    return turn
+
+
+def _is_reply(state: State, text: str, intent: Optional[str]) -> bool:
+    """What a step that asks for a text takes as that text."""
+    short = len(text.split()) <= MAX_CONTROL_WORDS
+    return (
+        engine.takes_reply(state)
+        and intent not in NOT_A_REPLY
+        and not (short and intent in CONTROL_INTENTS)
+    )
 
 
 def typed_turn(state: State, text: Optional[str], intent: Optional[str]) -> Optional[Turn]:
@@ -150,17 +194,9 @@ def typed_turn(state: State, text: Optional[str], intent: Optional[str]) -> Opti
     is not one (then the classifier's intent decides). `intent` is that guess (NEW_QUESTION
     for a clear question of another topic): those in NOT_A_REPLY are never a step's text."""
     typed = (text or "").strip()
-    if not typed or typed.startswith("/"):
-        return None  # nothing typed, or a button's payload
-    if len(typed.split()) <= MAX_WORDS:
-        said = words(typed)
-        turn = _pressed(state, typed)
-        if turn is None and state.awaiting in _IN_STEPS and state.topic:
-            turn = _in_steps(state, said)
-        if turn is None and state.awaiting:
-            turn = _at_question(state, said)
-        if turn is not None:
-            return turn
-    if engine.takes_reply(state) and intent not in NOT_A_REPLY:
+    if not typed or typed.startswith("/") or not state.awaiting:
+        return None  # nothing typed, a button's payload, or nothing asked
+    turn = _answer(state, typed) if len(typed.split()) <= MAX_WORDS else None
+    if turn is None and _is_reply(state, typed, intent):
         return engine.reply_noted(state)
-    return None
+    return turn

@@ -67,6 +67,15 @@ def test_invalid_answer_is_asked_again_then_skipped():
     assert again["account_identifier"] == "skip:"
 
 
+def test_stop_at_the_account_question_stops_and_what_asks_it_again():
+    result, _ = validate(tracker("stop", intent="confirm_or_change_email"))
+    assert result == {"account_identifier": "stop:", "identifier_attempts": None}
+    said, slots = diagnose({"topic": "change_microsoft_account", "account_identifier": "stop:"})
+    assert "utter_walkthrough_stopped" in said and not slots.get("topic")
+    again, messages = validate(tracker("why?", intent="out_of_scope"))
+    assert again == {"account_identifier": None} and messages == []  # no attempt spent
+
+
 def test_way_outs():
     assert (
         validate(tracker("talk to a human", intent="human_handoff"))[0]["account_identifier"]

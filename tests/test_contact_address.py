@@ -13,6 +13,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.contact import (
+    CANCELLED,
     GIVEN,
     NEW_QUESTION,
     NONE,
@@ -92,6 +93,25 @@ def test_a_second_typo_is_asked_about_once_more_then_the_request_goes_without():
     assert said == ["utter_invalid_contact_address"]
     result, said = validate("jane@@example.com", "inform", attempts=2.0)
     assert result == {"contact_address": NONE, "contact_attempts": None} and said == []
+
+
+@pytest.mark.parametrize("text", ["cancel", "stop", "go back", "never mind"])
+def test_cancel_at_the_address_prompt_opens_no_request(text):
+    result, said = validate(text, "delete_account")
+    assert result == {"contact_address": CANCELLED, "contact_attempts": None} and said == []
+    dispatcher = CollectingDispatcher()
+    slots = {"contact_address": CANCELLED}
+    trk = Tracker("user-1", slots, {"text": text}, [], False, None, {}, "action_listen")
+    events = asyncio.run(ActionOpenSupportRequest().run(dispatcher, trk, {}))
+    assert [m["response"] for m in dispatcher.messages] == ["utter_no_request"]
+    assert events == [
+        {"event": "slot", "name": "contact_address", "value": None, "timestamp": None}
+    ]
+
+
+def test_the_no_address_buttons_words_typed_open_it_without_one():
+    result, _ = validate("open it without an address", "out_of_scope")
+    assert result == {"contact_address": NONE, "contact_attempts": None}
 
 
 def test_a_clear_new_question_leaves_the_question_for_its_topic():

@@ -146,7 +146,15 @@ def test_the_form_sets_the_comment_once_and_already_cut():
 
 @pytest.mark.parametrize(
     "text, intent",
-    [("/deny", "deny"), ("no", "deny"), ("no thanks", "deny"), ("Skip!", "out_of_scope")],
+    [
+        ("/deny", "deny"),
+        ("no", "deny"),
+        ("no thanks", "deny"),
+        ("Skip!", "out_of_scope"),
+        ("cancel", "delete_account"),  # was kept as the comment "cancel"
+        ("what?", "out_of_scope"),
+        ("ok", "affirm"),
+    ],
 )
 def test_skip_ends_the_form_without_a_comment(text, intent):
     asked = questions.form_question(FEEDBACK_FORM, "create_account")

@@ -205,3 +205,86 @@ def test_still_stuck_when_a_person_is_offered_is_a_yes():
 def test_next_while_another_question_is_open_asks_it_again():
     offered = engine.offer_support_request(in_steps()).state
     assert engine.next_step(offered) == engine.again(offered)
+
+
+@pytest.mark.parametrize("typed", ["²", "①", "#²", "option ③"])
+def test_digits_int_cannot_read_are_no_option_and_no_crash(typed):
+    state = at_choices()
+    turn = typed_turn(state, typed, OTHER)
+    assert turn is None or turn.state == state
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "can I reset it?",
+        "can I cancel it?",
+        "could you cancel it",
+        "I want to cancel it",
+        "I'd like to cancel that",
+        "can I restart it",
+    ],
+)
+def test_a_question_about_cancelling_something_is_not_a_command(typed):
+    assert typed_turn(in_steps(), typed, "delete_account") is None
+
+
+@pytest.mark.parametrize("typed", ["pls stop", "ok cancel", "stop now", "cancel thx", "home"])
+def test_short_forms_of_stop_leave_the_steps(typed):
+    assert typed_turn(in_steps(), typed, "delete_account").state == State()
+
+
+@pytest.mark.parametrize("awaiting", [engine.HANDOFF_CONFIRM, FEEDBACK, OFFER_WALKTHROUGH])
+def test_stop_leaves_any_question(awaiting):
+    asked = State(topic="delete_account", awaiting=awaiting)
+    assert responses(typed_turn(asked, "cancel", "delete_account")) == ["utter_walkthrough_stopped"]
+
+
+def test_plain_yes_and_no_to_an_offer():
+    offered = State(topic="delete_account", awaiting=OFFER_WALKTHROUGH)
+    assert typed_turn(offered, "go ahead", "delete_account") == engine.affirm(offered)
+    assert typed_turn(offered, "i'm good", "delete_account") == engine.deny(offered)
+    person = engine.offer_support_request(in_steps()).state
+    assert typed_turn(person, "not really", OTHER) == engine.deny(person)  # no request
+
+
+def test_i_think_so_to_did_that_work_is_resolved():
+    turn = typed_turn(in_steps(5), "i think so", OTHER)
+    assert turn.outcome == engine.RESOLVED
+
+
+def test_got_it_at_a_step_moves_on_without_resolving():
+    turn = typed_turn(in_steps(2), "got it", "microsoft_account_deleted")
+    assert turn.state.step == 3 and turn.outcome is None
+
+
+def test_step_navigation_by_number_and_skip():
+    assert typed_turn(in_steps(3), "go to step 1", "next_step").state.step == 1
+    assert typed_turn(in_steps(3), "first step", OTHER).state.step == 1
+    assert typed_turn(in_steps(3), "skip this step", OTHER).state.step == 4
+    assert typed_turn(in_steps(3), "step 9", OTHER).state.step == 3  # no such step
+
+
+def test_the_number_after_the_topics_is_something_else():
+    asked = State(awaiting=DID_YOU_MEAN, suggestions=("delete_account", "create_account"))
+    assert responses(typed_turn(asked, "3", OTHER)) == ["utter_ask_rephrase"]
+
+
+@pytest.mark.parametrize(
+    "typed, option", [("locked", 4), ("the locked one", 4), ("admin approval", 3), ("none", 5)]
+)
+def test_an_option_named_by_some_of_its_words(typed, option):
+    state = at_choices()
+    assert typed_turn(state, typed, LOCKED) == engine.choose(state, str(option))
+
+
+def test_next_or_no_at_a_step_asking_for_a_text_is_not_that_text():
+    state = engine.go_to(State(), LOCKED).state
+    assert typed_turn(state, "next", "next_step") == engine.next_step(state)
+    assert typed_turn(state, "no", "deny") is None  # "no": the step's own help, from deny
+
+
+def test_a_pasted_short_error_stays_in_the_triage():
+    state = engine.go_to(State(), LOCKED).state
+    noted = typed_turn(state, "Account disabled", "recover_without_microsoft_account")
+    assert responses(noted)[0] == "utter_reply_noted" and noted.state.topic == LOCKED
