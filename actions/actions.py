@@ -19,6 +19,9 @@ from common.logs import log_event
 from common.masking import mask_email
 
 log = logging.getLogger(__name__)
+# A statement this long ("login fails because of an unmanaged azure ad tenant") can be a new
+# problem; a shorter one at a step that asks for a text is a pasted error ("Account disabled").
+MIN_STATEMENT_WORDS = 5
 OUTCOME_SLOT = "conversation_outcome"  # read by the team's figures (team_console/)
 FEEDBACK_SLOT = "conversation_feedback"  # "up" or "down", read there too
 
@@ -148,8 +151,9 @@ def typed_answer(state: State, tracker: Tracker) -> Optional[Turn]:
     intent = (message.get("intent") or {}).get("name")
     text = str(message.get("text") or "")
     # a step asking for a text takes a pasted "Account disabled" or "403", not a new topic:
-    # only a clear question of another topic leaves it
-    if questions.new_question(tracker) and specific_answers.is_question(text):
+    # only a clear question or statement of another topic leaves it
+    said_enough = specific_answers.is_question(text) or len(text.split()) >= MIN_STATEMENT_WORDS
+    if said_enough and questions.new_question(tracker):
         intent = typed_replies.NEW_QUESTION
     turn = typed_replies.typed_turn(state, text, intent)
     if turn is not None:

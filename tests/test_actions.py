@@ -19,8 +19,10 @@ from actions.actions import (
     ActionDidYouMean,
     ActionNextStep,
     ActionOfferHandoff,
+    typed_answer,
 )
 from actions.contact import ActionOpenSupportRequest
+from actions.dialogue_state import read_state
 from actions.playbooks import playbooks
 from tools.servers import free_port
 
@@ -202,3 +204,32 @@ def test_did_you_mean_is_two_stage(count, response):
     trk = tracker("nlu_fallback", {"fallback_count": float(count)}, ranking=ranking)
     messages, _ = run(ActionDidYouMean(), trk)
     assert messages[0]["response"] == response
+
+
+PASTE_STEP = {
+    "topic": "account_locked_or_signin_error",
+    "playbook_path": "main",
+    "playbook_step": 1.0,
+    "awaiting": "step",
+}
+
+
+@pytest.mark.parametrize(
+    "text, intent, noted",
+    [
+        ("Account disabled", "recover_without_microsoft_account", True),  # a pasted error
+        ("403", "push_forbidden_api_key", True),
+        (
+            "login fails with my company email because of an unmanaged tenant",
+            "unmanaged_aad_tenant",
+            False,
+        ),
+        ("how do I delete my account?", "delete_account", False),
+    ],
+)
+def test_a_step_asking_for_a_text_keeps_short_pastes_and_lets_new_problems_go(text, intent, noted):
+    message = {"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": []}
+    message["intent_ranking"] = [message["intent"]]
+    trk = Tracker("user-1", PASTE_STEP, message, [], False, None, {}, "action_listen")
+    turn = typed_answer(read_state(trk), trk)
+    assert (turn is not None and turn.messages[0].response == "utter_reply_noted") == noted
