@@ -346,7 +346,8 @@ def _choices_text(state: State) -> str:
     return _path(state).choices_text or "What next?"
 
 
-def _current_choices(state: State) -> Tuple[Choice, ...]:
+def current_choices(state: State) -> Tuple[Choice, ...]:
+    """The numbered options on screen, if any."""
     if state.awaiting == CHOICE:
         return _path(state).choices
     if state.awaiting == STUCK_CHOICE:
@@ -395,7 +396,7 @@ def _choice_index(choice: str, count: int) -> Optional[int]:
 
 
 def choose(state: State, choice: Optional[str]) -> Turn:
-    options = _current_choices(state)
+    options = current_choices(state)
     if not options:
         return Turn((Message(response="utter_no_options"),), state)
     index = _choice_index(choice or "", len(options))
@@ -405,7 +406,7 @@ def choose(state: State, choice: Optional[str]) -> Turn:
 
 
 def _reshow_choices(state: State) -> Turn:
-    return Turn((_choices_message("Please pick one of these:", _current_choices(state)),), state)
+    return Turn((_choices_message("Please pick one of these:", current_choices(state)),), state)
 
 
 def said_it_worked(text: Optional[str]) -> bool:
@@ -530,8 +531,8 @@ def current_question(state: State) -> Tuple[Message, ...]:
     awaiting = state.awaiting
     if awaiting in (STEP, OUTCOME) and state.topic and state.step > 0:
         return (_step_message(_path(state), state.step),)
-    if awaiting in CHOICES and _current_choices(state):
-        return (_choices_message(_choices_text(state), _current_choices(state)),)
+    if awaiting in CHOICES and current_choices(state):
+        return (_choices_message(_choices_text(state), current_choices(state)),)
     if awaiting == HANDOFF_CONFIRM:
         return (_offer_message(),)
     if awaiting == DID_YOU_MEAN and state.suggestions:

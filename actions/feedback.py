@@ -22,7 +22,7 @@ from actions.account_check import ActionStartPlaybook
 from actions.actions import EngineAction, apply_turn, latest_entity
 from actions.dialogue_state import read_state
 from actions.engine import FEEDBACK_FORM, State, Turn
-from actions.typed_words import AGAIN, STOP, command, means
+from actions.typed_words import AGAIN, BACK, STOP, command, means
 
 SLOT = "feedback_comment"
 REQUESTED = "requested_slot"
@@ -56,7 +56,7 @@ def skipped(tracker: Tracker) -> bool:
     text = str(tracker.latest_message.get("text") or "")
     if " ".join(re.findall(r"[\w/]+", text.lower())) in SKIP_WORDS:
         return True
-    if command(STOP, text) or means(AGAIN, text):  # "cancel", "what?": no comment
+    if command(STOP, text) or command(BACK, text) or means(AGAIN, text):  # "cancel", "what?"
         return True
     return intent in SKIP_INTENTS and len(text.split()) <= MAX_SKIP_WORDS
 

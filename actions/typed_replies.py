@@ -22,6 +22,7 @@ from actions.typed_words import (
     DONE,
     FILLER,
     IT_DID,
+    LAST,
     NO_THANKS,
     NONE,
     PARTLY,
@@ -85,6 +86,8 @@ def _press(state: State, payload: str) -> Optional[Turn]:
 def _numbered(state: State, text: str) -> Optional[Turn]:
     """An option's number: a numbered choice, or a "did you mean" topic (one past them is
     its "Something else")."""
+    if state.awaiting in engine.CHOICES and means(LAST, text):
+        return engine.choose(state, str(len(engine.current_choices(state))))
     number = engine.choice_number(text)
     if number is None:
         return None

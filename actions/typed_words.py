@@ -46,13 +46,14 @@ NO_THANKS = re.compile(
 )
 IT_DID = re.compile(
     r"^(yes )?(i think so|it did|yes it did|all set|perfect|great|sorted|success|done"
-    r"|that did it|works now|it works)( thanks| thank you)?$"
+    r"|that did it|works now|it works|i'm good|im good|all good)( thanks| thank you)?$"
 )
 # Half a yes to "Did that work?" (or to a step) is still stuck: the step's own help next.
 PARTLY = re.compile(
     r"^(kind of|kinda|sort of|partly|partially|half|almost|not really|not quite|somewhat"
     r"|a bit|a little|maybe|more or less)( worked| it worked| yes| helpful)?$"
 )
+LAST = re.compile(r"^(the )?last( one)?( please)?$")
 NONE = re.compile(r"^(none|neither|none of (those|these|them|the above)|something else)$")
 # "Did this help?" answered with being done: no rating, nothing more asked.
 DONE = re.compile(

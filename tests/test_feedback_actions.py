@@ -153,6 +153,7 @@ def test_the_form_sets_the_comment_once_and_already_cut():
         ("Skip!", "out_of_scope"),
         ("cancel", "delete_account"),  # was kept as the comment "cancel"
         ("what?", "out_of_scope"),
+        ("go back", "out_of_scope"),
         ("ok", "affirm"),
     ],
 )

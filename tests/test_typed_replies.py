@@ -288,3 +288,15 @@ def test_a_pasted_short_error_stays_in_the_triage():
     state = engine.go_to(State(), LOCKED).state
     noted = typed_turn(state, "Account disabled", "recover_without_microsoft_account")
     assert responses(noted)[0] == "utter_reply_noted" and noted.state.topic == LOCKED
+
+
+@pytest.mark.parametrize("typed", ["the last one", "last"])
+def test_the_last_option(typed):
+    state = at_choices()
+    assert typed_turn(state, typed, OTHER) == engine.choose(state, "5")
+
+
+def test_im_good_to_did_that_work_is_a_yes_and_to_an_offer_a_no():
+    assert typed_turn(in_steps(5), "i'm good", OTHER).outcome == engine.RESOLVED
+    offered = State(topic="delete_account", awaiting=OFFER_WALKTHROUGH)
+    assert typed_turn(offered, "i'm good", OTHER) == engine.deny(offered)
