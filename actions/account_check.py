@@ -20,7 +20,7 @@ from actions.dialogue_state import read_state
 from actions.engine import State, Turn
 from actions.knowledge import Fact, knowledge
 from actions.playbooks import account_topics, playbooks
-from actions.typed_words import AGAIN, STOP, command, is_question, means
+from actions.typed_words import AGAIN, STOP, command, means, question_marked
 from common.conversation import client_key_in
 from common.identifiers import IDENTITY_TOKEN_FIELD, MAX_IDENTITY_TOKEN
 from common.logs import log_event
@@ -81,7 +81,7 @@ class ValidateAccountForm(FormValidationAction):
         typed = str(tracker.latest_message.get("text") or "")
         if command(STOP, typed):  # leave the topic ("cancel" can look like account deletion)
             return {SLOT: "stop:", "identifier_attempts": None}
-        if is_question(typed) and means(AGAIN, typed):  # "what?", "why?" (not a username)
+        if question_marked(typed) and means(AGAIN, typed):  # "what?", "why?" (not a username)
             return {SLOT: None}  # the question again, no attempt spent
         candidates = [
             *tracker.get_latest_entity_values("email"),

@@ -22,7 +22,8 @@ from actions.actions import apply_turn, open_support_request, outcome_events
 from actions.dialogue_state import read_state
 from actions.engine import CONTACT_FORM, ESCALATED
 from actions.support_requests import contact_address_in, tried_an_address
-from actions.typed_words import BACK, STOP, command, words
+from actions.typed_replies import names_button
+from actions.typed_words import BACK, STOP, command
 
 SLOT = "contact_address"
 ATTEMPTS = "contact_attempts"
@@ -61,7 +62,7 @@ class ValidateContactForm(FormValidationAction):
             return {SLOT: CANCELLED, ATTEMPTS: None}  # no request after all
         if questions.new_question(tracker):
             return {SLOT: NEW_QUESTION, ATTEMPTS: None}
-        if words(text or "") == words(NO_ADDRESS_BUTTON["title"]):
+        if names_button(NO_ADDRESS_BUTTON["title"], text or ""):
             return {SLOT: NONE, ATTEMPTS: None}
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         attempts = int(tracker.get_slot(ATTEMPTS) or 0) + 1

@@ -250,13 +250,6 @@ def again(state: State) -> Turn:
     return Turn(current_question(state), state)
 
 
-def previous_step(state: State) -> Turn:
-    """ "Go back": the step before the one on screen (the first one stays where it is)."""
-    if state.awaiting not in (STEP, OUTCOME) or not state.topic or state.step <= 1:
-        return again(state)
-    return _show_step(state, _path(state), state.step - 1, ())
-
-
 def show_step(state: State, number: int) -> Turn:
     """ "Go to step 2": that step of the path on screen (a step it does not have: asked again)."""
     if state.awaiting not in (STEP, OUTCOME) or not state.topic:
@@ -265,6 +258,11 @@ def show_step(state: State, number: int) -> Turn:
     if not 1 <= number <= len(path.steps):
         return again(state)
     return _show_step(state, path, number, ())
+
+
+def previous_step(state: State) -> Turn:
+    """ "Go back": the step before the one on screen (the first one stays where it is)."""
+    return show_step(state, state.step - 1)
 
 
 def stop_steps(state: State) -> Turn:

@@ -63,7 +63,7 @@ def _buttons(state: State) -> Iterator[Button]:
         yield from message.buttons
 
 
-def _title_matches(title: str, text: str) -> bool:
+def names_button(title: str, text: str) -> bool:
     """The typed text is the button's words (without its "2. "), or its leading emoji."""
     bare = _NUMBERED.sub("", title)
     symbol = bare.split()[0] if bare.split() and not words(bare.split()[0]) else None
@@ -123,7 +123,7 @@ def _pressed(state: State, text: str) -> Optional[Turn]:
     if turn is not None:
         return turn
     for title, payload in _buttons(state):
-        if _title_matches(title, text):
+        if names_button(title, text):
             return _press(state, payload)
     turn = _partly_titled(state, text)
     if turn is not None:

@@ -71,13 +71,15 @@ def words(text: str) -> str:
     return " ".join(_WORD.findall(text.lower().replace("\u2019", "'")))
 
 
-def is_question(text: str) -> bool:
+def question_marked(text: str) -> bool:
+    """Ends in "?" (unlike specific_answers.is_question, a question word alone is not enough:
+    "stop" commands are short and unpunctuated)."""
     return text.strip().endswith("?")
 
 
 def command(pattern: re.Pattern, text: str) -> bool:
     """`text` is that command: its whole words match, and it is not asked as a question."""
-    return not is_question(text) and bool(pattern.match(words(text)))
+    return not question_marked(text) and bool(pattern.match(words(text)))
 
 
 def means(pattern: re.Pattern, text: str) -> bool:
