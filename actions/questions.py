@@ -53,7 +53,8 @@ def form_question(form: str, topic: Optional[str]) -> str:
     return _digest("form", form, topic)
 
 
-def _split(payload: str) -> tuple[str, Dict[str, Any]]:
+def split_payload(payload: str) -> tuple[str, Dict[str, Any]]:
+    """'/affirm{"outcome": "worked"}' -> ("/affirm", {"outcome": "worked"})."""
     intent, brace, rest = payload.partition("{")
     entities = json.loads(brace + rest) if brace else {}
     return intent, entities if isinstance(entities, dict) else {}
@@ -67,7 +68,7 @@ def tagged(payload: str, question: Optional[str]) -> str:
     """`payload` carrying the id of the question it answers (unchanged without one)."""
     if question is None or not payload.startswith("/"):
         return payload
-    intent, entities = _split(payload)
+    intent, entities = split_payload(payload)
     return _join(intent, {**entities, ENTITY: question})
 
 
@@ -75,7 +76,7 @@ def plain(payload: str) -> str:
     """`payload` without its question id: what it says, for comparing and testing."""
     if not payload.startswith("/") or "{" not in payload:
         return payload
-    intent, entities = _split(payload)
+    intent, entities = split_payload(payload)
     entities.pop(ENTITY, None)
     return _join(intent, entities)
 

@@ -10,12 +10,12 @@ except at a step that asks for a text. English only, like the engine's "that wor
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, Callable, Dict, Iterator, Optional
 
 from actions import engine
 from actions.engine import Button, State, Turn
+from actions.questions import split_payload
 from actions.typed_words import (
     AGAIN,
     BACK,
@@ -43,7 +43,6 @@ NOT_A_REPLY = {"human_handoff", NEW_QUESTION}
 CONTROL_INTENTS = {"next_step", "affirm", "deny", "thanks", "goodbye", "greet", "choose_path"}
 MAX_CONTROL_WORDS = 3
 MAX_WORDS = 16  # longer texts are questions of their own, for the classifier
-_PAYLOAD = re.compile(r"^/(?P<intent>\w+)(?P<entities>\{.*\})?$", re.DOTALL)
 _NUMBERED = re.compile(r"^\d+\.\s+")
 _IN_STEPS = (engine.STEP, engine.OUTCOME)
 _OFFERS = (engine.HANDOFF_CONFIRM, engine.OFFER_WALKTHROUGH)
@@ -72,15 +71,10 @@ def names_button(title: str, text: str) -> bool:
 
 
 def _press(state: State, payload: str) -> Optional[Turn]:
-    match = _PAYLOAD.match(payload)
-    act = PRESSES.get(match.group("intent")) if match else None
-    if act is None:
-        return None
-    try:
-        found = json.loads(match.group("entities") or "{}")
-    except ValueError:
-        found = {}
-    return act(state, found if isinstance(found, dict) else {})
+    """What pressing the button of `payload` does (the engine's own buttons only)."""
+    intent, found = split_payload(payload)
+    act = PRESSES.get(intent.lstrip("/"))
+    return act(state, found) if act else None
 
 
 def _numbered(state: State, text: str) -> Optional[Turn]:
